@@ -1,0 +1,111 @@
+// A path through the model: the backbone every stage shares (expansion, formulas, evaluation, JSON).
+// DESIGN §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
+// memo tables over sub-paths are `Map<Path, …>`.
+
+export type Path =
+  | { readonly kind: 'embed' }
+  | { readonly kind: 'pos' }
+  | { readonly kind: 'bias'; readonly name: string }
+  | { readonly kind: 'head'; readonly layer: number; readonly head: number; readonly of: Path }
+  | {
+      readonly kind: 'bilinear';
+      readonly layer: number;
+      readonly left: Path;
+      readonly right: Path;
+      readonly symmetrized: boolean;
+    };
+
+/**
+ * Bias path names. `ONE` is the homogeneous coordinate of a bilinear block with biases
+ * (DESIGN §3): `B(1, p) = W_out (b_in ⊙ W_gate p)`, `B(p, 1) = W_out (W_in p ⊙ b_gate)`,
+ * `B(1, 1) = W_out (b_in ⊙ b_gate)`. Every other bias is named by its weight key; the attention
+ * output bias `blocks.{l}.attn.b_O` also carries the value biases `Σ_h W_O^h b_V^h` (rows of A sum to 1).
+ */
+export const ONE = '1';
+
+const interned = new Map<string, Path>();
+const ids = new Map<Path, number>();
+const degrees = new Map<Path, number>();
+
+function intern(key: string, make: () => Path, degree: number): Path {
+  const existing = interned.get(key);
+  if (existing) return existing;
+  const node = Object.freeze(make());
+  interned.set(key, node);
+  ids.set(node, ids.size);
+  degrees.set(node, degree);
+  return node;
+}
+
+/** A stable small integer for an interned path (creation order). */
+export function pathId(path: Path): number {
+  return ids.get(path)!;
+}
+
+/** The polynomial degree in the one-hot inputs (DESIGN §1 normal form). */
+export function degree(path: Path): number {
+  return degrees.get(path)!;
+}
+
+export const embed = (): Path => intern('E', () => ({ kind: 'embed' }), 1);
+
+export const pos = (): Path => intern('P', () => ({ kind: 'pos' }), 0);
+
+export const bias = (name: string): Path => intern(`b:${name}`, () => ({ kind: 'bias', name }), 0);
+
+export const head = (layer: number, h: number, of: Path): Path =>
+  intern(`h${layer}.${h}(${pathId(of)})`, () => ({ kind: 'head', layer, head: h, of }), degree(of));
+
+export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path =>
+  intern(
+    `B${layer}${symmetrized ? 's' : ''}(${pathId(left)},${pathId(right)})`,
+    () => ({ kind: 'bilinear', layer, left, right, symmetrized }),
+    degree(left) + degree(right),
+  );
+
+/** The PATH object of DESIGN §3, as plain JSON. */
+export function pathToJSON(path: Path): unknown {
+  switch (path.kind) {
+    case 'embed':
+    case 'pos':
+      return { kind: path.kind };
+    case 'bias':
+      return { kind: 'bias', name: path.name };
+    case 'head':
+      return { kind: 'head', layer: path.layer, head: path.head, of: pathToJSON(path.of) };
+    case 'bilinear':
+      return {
+        kind: 'bilinear',
+        layer: path.layer,
+        left: pathToJSON(path.left),
+        right: pathToJSON(path.right),
+        symmetrized: path.symmetrized,
+      };
+  }
+}
+
+/** Rebuilds an interned path from its DESIGN §3 JSON; throws on anything else. */
+export function pathFromJSON(json: unknown): Path {
+  const o = json as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null) throw new Error('a PATH must be an object');
+  switch (o.kind) {
+    case 'embed':
+      return embed();
+    case 'pos':
+      return pos();
+    case 'bias':
+      if (typeof o.name !== 'string') throw new Error('a bias PATH needs a string name');
+      return bias(o.name);
+    case 'head':
+      return head(integer(o.layer, 'layer'), integer(o.head, 'head'), pathFromJSON(o.of));
+    case 'bilinear':
+      return bilinear(integer(o.layer, 'layer'), pathFromJSON(o.left), pathFromJSON(o.right), o.symmetrized === true);
+    default:
+      throw new Error(`unknown PATH kind ${JSON.stringify(o.kind)}`);
+  }
+}
+
+function integer(value: unknown, field: string): number {
+  if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`PATH field ${field} must be a non-negative integer`);
+  return value as number;
+}
