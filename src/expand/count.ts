@@ -127,5 +127,7 @@ function halve(t: Total): Total {
 
 /** `118827`, or `≈ 10^123456.7` once the count is past exact printing. */
 export function formatTotal(t: Total): string {
-  return 'exact' in t ? t.exact.toString() : `≈ 10^${t.log10.toFixed(1)}`;
+  if ('exact' in t) return t.exact.toString();
+  // a double holds ~16 digits: past 10^(10^9) the exponent itself is only known to 6 of them
+  return t.log10 < 1e9 ? `≈ 10^${t.log10.toFixed(1)}` : `≈ 10^(${t.log10.toPrecision(6)})`;
 }

@@ -1,6 +1,7 @@
 // A path through the model: the backbone every stage shares (expansion, formulas, evaluation, JSON).
 // DESIGN §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
 // memo tables over sub-paths are `Map<Path, …>`.
+import { P, match } from 'ts-pattern';
 
 export type Path =
   | { readonly kind: 'embed' }
@@ -65,23 +66,18 @@ export const bilinear = (layer: number, left: Path, right: Path, symmetrized: bo
 
 /** The PATH object of DESIGN §3, as plain JSON. */
 export function pathToJSON(path: Path): unknown {
-  switch (path.kind) {
-    case 'embed':
-    case 'pos':
-      return { kind: path.kind };
-    case 'bias':
-      return { kind: 'bias', name: path.name };
-    case 'head':
-      return { kind: 'head', layer: path.layer, head: path.head, of: pathToJSON(path.of) };
-    case 'bilinear':
-      return {
-        kind: 'bilinear',
-        layer: path.layer,
-        left: pathToJSON(path.left),
-        right: pathToJSON(path.right),
-        symmetrized: path.symmetrized,
-      };
-  }
+  return match(path)
+    .with({ kind: P.union('embed', 'pos') }, p => ({ kind: p.kind }))
+    .with({ kind: 'bias' }, p => ({ kind: 'bias', name: p.name }))
+    .with({ kind: 'head' }, p => ({ kind: 'head', layer: p.layer, head: p.head, of: pathToJSON(p.of) }))
+    .with({ kind: 'bilinear' }, p => ({
+      kind: 'bilinear',
+      layer: p.layer,
+      left: pathToJSON(p.left),
+      right: pathToJSON(p.right),
+      symmetrized: p.symmetrized,
+    }))
+    .exhaustive();
 }
 
 /** Rebuilds an interned path from its DESIGN §3 JSON; throws on anything else. */

@@ -1,0 +1,68 @@
+// The `pathsum` command: a table of subcommands, each loaded only when used (so `check` never
+// loads tfjs). A UserError is printed as it is (exit 1); anything else is a bug in pathsum (exit 2).
+import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { nearest } from '../spec/error.js';
+import { type Command, type Io, processIo } from './io.js';
+
+interface Entry {
+  readonly summary: string;
+  readonly load: () => Promise<{ run: Command }>;
+}
+
+const commands: Record<string, Entry> = {
+  start: { summary: 'the tour: a bundled model expanded, evaluated and verified', load: () => import('./start.js') },
+  check: { summary: 'parse and check specs; summarize layers, parameters and term counts', load: () => import('./check.js') },
+};
+
+const usage = () =>
+  [
+    'usage: pathsum COMMAND [options]',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([name, e]) => `  ${name.padEnd(10)} ${e.summary}`),
+    '',
+    "Run 'pathsum COMMAND --help' for a command's options. Docs: docs/ in the package.",
+  ].join('\n') + '\n';
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    const guess = nearest(name, Object.keys(commands));
+    io.stderr(`pathsum: unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'\n`);
+    return 1;
+  }
+  try {
+    return await (await entry.load()).run(args, io);
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.stderr(`pathsum: ${error.message}\n`);
+      return 1;
+    }
+    if (process.env.PATHSUM_DEBUG) throw error;
+    io.stderr(`pathsum: internal error: ${(error as Error).message ?? String(error)} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`);
+    return 2;
+  }
+}
+
+// The package root is two levels above src/cli in the sources and three in dist/.
+function version(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'pathsum') return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}

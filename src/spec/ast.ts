@@ -1,0 +1,35 @@
+// The typed AST of a spec file: statements as written, in order, each with its location.
+// `layers N { … }` stays as written, so printing an AST gives back the text's structure.
+import type { NormKind } from './architecture.js';
+
+export interface Loc {
+  readonly line: number;
+  readonly col: number;
+}
+
+export type LayerStatement =
+  | { readonly kind: 'norm'; readonly norm: NormKind; readonly loc: Loc }
+  | { readonly kind: 'attention'; readonly heads: number; readonly size: number; readonly bias: boolean; readonly loc: Loc }
+  | { readonly kind: 'bilinear'; readonly hidden: number; readonly bias: boolean; readonly loc: Loc };
+
+export type ModelStatement =
+  | { readonly kind: 'vocab' | 'context' | 'width'; readonly value: number; readonly loc: Loc }
+  | { readonly kind: 'embed'; readonly positional: boolean; readonly loc: Loc }
+  | { readonly kind: 'unembed'; readonly bias: boolean; readonly loc: Loc }
+  | { readonly kind: 'norm'; readonly norm: NormKind; readonly loc: Loc }
+  | { readonly kind: 'layer'; readonly body: readonly LayerStatement[]; readonly loc: Loc }
+  | { readonly kind: 'layers'; readonly count: number; readonly body: readonly LayerStatement[]; readonly loc: Loc }
+  | { readonly kind: 'rename'; readonly key: string; readonly to: string; readonly loc: Loc };
+
+export interface ModelAst {
+  readonly name: string;
+  readonly body: readonly ModelStatement[];
+  readonly loc: Loc;
+}
+
+export interface SpecAst {
+  readonly models: readonly ModelAst[];
+}
+
+export const modelKeywords = ['vocab', 'context', 'width', 'embed', 'unembed', 'norm', 'layer', 'layers', 'rename'] as const;
+export const layerKeywords = ['norm', 'attention', 'bilinear'] as const;

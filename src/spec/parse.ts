@@ -1,0 +1,260 @@
+// Spec text → typed AST. The grammar yields generic statements (keyword, arguments, body);
+// this module reads each keyword's arguments, so every mistake names the token at fault.
+import nearley from 'nearley';
+import type { Token } from 'moo';
+import grammar from '../generated/grammar.js';
+import type { LayerStatement, Loc, ModelAst, ModelStatement, SpecAst } from './ast.js';
+import { layerKeywords, modelKeywords } from './ast.js';
+import { SpecError, nearest } from './error.js';
+import type { RawStatement } from './raw.js';
+import type { NormKind } from './architecture.js';
+
+/** Parses a spec file's text; throws SpecError (with line and column) on any mistake. */
+export function parse(text: string, file = '<spec>'): SpecAst {
+  const fail = failer(text, file);
+  const statements = parseRaw(text, fail);
+  const models = statements.map(s => {
+    if (s.keyword.value !== 'model') {
+      fail(`expected 'model NAME { … }' at the top level, found '${s.keyword.value}'`, s.keyword, topLevelHint(s));
+    }
+    return readModel(s, fail);
+  });
+  if (models.length === 0) fail('the spec defines no model', { line: 1, col: 1 }, "start with 'model NAME {'");
+  return { models };
+}
+
+export type Fail = (reason: string, where: Loc | Token, hint?: string) => never;
+
+export function failer(source: string, file: string): Fail {
+  return (reason, where, hint) => {
+    const loc = 'line' in where && 'col' in where ? { line: where.line, col: where.col } : where;
+    throw new SpecError(reason, { file, loc, source, ...(hint ? { hint } : {}) });
+  };
+}
+
+function parseRaw(text: string, fail: Fail): RawStatement[] {
+  const parser = new nearley.Parser(nearley.Grammar.fromCompiled(grammar));
+  try {
+    parser.feed(text);
+  } catch (error) {
+    const token = (error as { token?: Token }).token;
+    if (!token) throw error;
+    if (token.type === 'error') fail(`unexpected character '${[...token.value][0]}'`, token);
+    fail(`unexpected ${describe(token)}`, token, hintFor(token));
+  }
+  const results = parser.results as RawStatement[][];
+  if (results.length === 0) fail('unexpected end of file', endOf(text), "a '{' is missing its '}'");
+  return results[0]!;
+}
+
+function describe(token: Token): string {
+  if (token.type === 'nl') return 'end of line';
+  return `'${token.value}'`;
+}
+
+function hintFor(token: Token): string | undefined {
+  if (token.type === 'rbrace') return "this '}' closes nothing";
+  if (token.type === 'lbrace') return "a '{' must follow a statement such as 'model NAME' or 'layer'";
+  if (token.type === 'nl') return undefined;
+  return 'statements are a keyword and its arguments, one per line';
+}
+
+function endOf(text: string): Loc {
+  const lines = text.split('\n');
+  return { line: lines.length, col: lines[lines.length - 1]!.length + 1 };
+}
+
+function topLevelHint(s: RawStatement): string {
+  return modelKeywords.includes(s.keyword.value as never) ? `'${s.keyword.value}' belongs inside a model body` : "a spec file holds 'model NAME { … }' blocks";
+}
+
+function loc(token: Token): Loc {
+  return { line: token.line, col: token.col };
+}
+
+function readModel(s: RawStatement, fail: Fail): ModelAst {
+  const [name, ...extra] = s.args;
+  if (!name || name.type !== 'word') fail("a model needs a name: 'model NAME { … }'", name ?? after(s.keyword));
+  if (extra.length > 0) fail(`unexpected '${extra[0]!.value}' after the model name`, extra[0]!);
+  if (!s.body) fail(`model '${name.value}' needs a body in braces`, after(name), "write 'model NAME {' and close it with '}'");
+  return { name: name.value, body: s.body.map(b => readModelStatement(b, fail)), loc: loc(s.keyword) };
+}
+
+function after(token: Token): Loc {
+  return { line: token.line, col: token.col + token.text.length + 1 };
+}
+
+function readModelStatement(s: RawStatement, fail: Fail): ModelStatement {
+  const at = loc(s.keyword);
+  const args = new ArgumentReader(s, fail);
+  const keyword = s.keyword.value;
+  const simple = (): ModelStatement => {
+    switch (keyword) {
+      case 'vocab':
+      case 'context':
+      case 'width':
+        return { kind: keyword, value: args.dimension(describeDimension(keyword)), loc: at };
+      case 'embed':
+        return { kind: 'embed', positional: args.flag('positional'), loc: at };
+      case 'unembed':
+        return { kind: 'unembed', bias: args.flag('bias'), loc: at };
+      case 'norm':
+        return { kind: 'norm', norm: args.norm(), loc: at };
+      case 'rename':
+        return { kind: 'rename', key: args.word('the weight key to rename'), to: args.name('the name in the weights file'), loc: at };
+      default:
+        return unknownStatement(s, fail);
+    }
+  };
+  if (keyword === 'layer' || keyword === 'layers') {
+    const count = keyword === 'layers' ? args.dimension('the number of layers') : 1;
+    args.done();
+    if (!s.body) fail(`'${keyword}' needs a body in braces`, after(s.args.at(-1) ?? s.keyword), `write '${keyword}${keyword === 'layers' ? ' N' : ''} {' and close it with '}'`);
+    const body = s.body.map(b => readLayerStatement(b, fail));
+    if (body.length === 0) fail(`an empty '${keyword}' body: a layer needs an attention or bilinear block`, at);
+    return keyword === 'layer' ? { kind: 'layer', body, loc: at } : { kind: 'layers', count, body, loc: at };
+  }
+  const statement = simple();
+  args.done();
+  if (s.body) fail(`'${keyword}' takes no body`, s.keyword);
+  return statement;
+}
+
+function describeDimension(keyword: 'vocab' | 'context' | 'width'): string {
+  return { vocab: 'the vocabulary size', context: 'the context length', width: 'the residual width' }[keyword];
+}
+
+function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
+  const at = loc(s.keyword);
+  const args = new ArgumentReader(s, fail);
+  let statement: LayerStatement;
+  switch (s.keyword.value) {
+    case 'norm':
+      statement = { kind: 'norm', norm: args.norm(), loc: at };
+      break;
+    case 'attention': {
+      const options = args.options(['heads', 'size'], ['bias']);
+      const heads = options.values.get('heads') ?? fail("attention needs 'heads N'", after(s.keyword), "write 'attention heads N size K'");
+      const size = options.values.get('size') ?? fail("attention needs 'size K' (the head dimension)", after(s.args.at(-1) ?? s.keyword), "write 'attention heads N size K'");
+      statement = { kind: 'attention', heads, size, bias: options.flags.has('bias'), loc: at };
+      break;
+    }
+    case 'bilinear': {
+      const options = args.options(['hidden'], ['bias']);
+      const hidden = options.values.get('hidden') ?? fail("bilinear needs 'hidden M' (the hidden width)", after(s.args.at(-1) ?? s.keyword), "write 'bilinear hidden M'");
+      statement = { kind: 'bilinear', hidden, bias: options.flags.has('bias'), loc: at };
+      break;
+    }
+    default:
+      return unknownStatement(s, fail, layerKeywords, 'in a layer');
+  }
+  args.done();
+  if (s.body) fail(`'${s.keyword.value}' takes no body`, s.keyword);
+  return statement;
+}
+
+function unknownStatement(s: RawStatement, fail: Fail, known: readonly string[] = modelKeywords, where = 'in a model'): never {
+  const word = s.keyword.value;
+  const elsewhere = known === modelKeywords ? layerKeywords : modelKeywords;
+  if (elsewhere.includes(word as never) && word !== 'norm') {
+    fail(`'${word}' is not allowed ${where}`, s.keyword, known === modelKeywords ? `put it inside 'layer { … }'` : `put it in the model body, outside the layer`);
+  }
+  const guess = nearest(word, [...known, ...elsewhere.filter(w => w !== 'norm')]);
+  const placement = guess && !known.includes(guess) ? (known === modelKeywords ? " (inside 'layer { … }')" : ' (in the model body)') : '';
+  fail(`unknown statement '${word}' ${where}`, s.keyword, guess ? `did you mean '${guess}'${placement}?` : `expected one of ${known.join(', ')}`);
+}
+
+/** Reads a statement's arguments left to right; `done` rejects leftovers. */
+class ArgumentReader {
+  private next = 0;
+  constructor(
+    private readonly statement: RawStatement,
+    private readonly fail: Fail,
+  ) {}
+
+  private peek(): Token | undefined {
+    return this.statement.args[this.next];
+  }
+
+  private missing(what: string): never {
+    const last = this.statement.args.at(-1) ?? this.statement.keyword;
+    return this.fail(`'${this.statement.keyword.value}' needs ${what}`, after(last));
+  }
+
+  dimension(what: string): number {
+    const token = this.peek() ?? this.missing(what);
+    this.next++;
+    return positiveInteger(token, what, this.fail);
+  }
+
+  flag(name: string): boolean {
+    const token = this.peek();
+    if (token?.type === 'word' && token.value === name) {
+      this.next++;
+      return true;
+    }
+    return false;
+  }
+
+  word(what: string): string {
+    const token = this.peek() ?? this.missing(what);
+    if (token.type !== 'word') this.fail(`expected ${what}, found '${token.value}'`, token);
+    this.next++;
+    return token.value;
+  }
+
+  name(what: string): string {
+    const token = this.peek() ?? this.missing(what);
+    this.next++;
+    return token.type === 'string' ? JSON.parse(token.value) as string : token.value;
+  }
+
+  norm(): NormKind {
+    const token = this.peek() ?? this.missing("a kind: 'norm rms' or 'norm layer'");
+    if (token.value !== 'rms' && token.value !== 'layer') {
+      const guess = nearest(token.value, ['rms', 'layer']);
+      this.fail(`unknown norm '${token.value}'`, token, guess ? `did you mean '${guess}'?` : "write 'norm rms' or 'norm layer'");
+    }
+    this.next++;
+    return token.value;
+  }
+
+  /** `name N` pairs and bare flags, in any order, each at most once. */
+  options(valued: string[], flags: string[]): { values: Map<string, number>; flags: Set<string> } {
+    const values = new Map<string, number>();
+    const seen = new Set<string>();
+    for (let token = this.peek(); token; token = this.peek()) {
+      const word = token.value;
+      if (token.type !== 'word' || ![...valued, ...flags].includes(word)) {
+        const guess = token.type === 'word' ? nearest(word, [...valued, ...flags]) : undefined;
+        const expected = [...valued, ...flags].map(w => `'${w}'`).join(', ');
+        this.fail(`unexpected '${word}' in ${this.statement.keyword.value}`, token, guess ? `did you mean '${guess}'?` : `expected ${expected}`);
+      }
+      if (seen.has(word)) this.fail(`'${word}' is given twice`, token);
+      seen.add(word);
+      this.next++;
+      if (valued.includes(word)) {
+        const value = this.peek() ?? this.fail(`'${word}' needs a number`, after(token));
+        this.next++;
+        values.set(word, positiveInteger(value, `'${word}'`, this.fail));
+      }
+    }
+    return { values, flags: new Set([...seen].filter(w => flags.includes(w))) };
+  }
+
+  done(): void {
+    const extra = this.peek();
+    if (extra) this.fail(`unexpected '${extra.value}' after '${this.statement.keyword.value}'`, extra);
+  }
+}
+
+const LARGEST_DIMENSION = 1 << 30;
+
+function positiveInteger(token: Token, what: string, fail: Fail): number {
+  if (token.type !== 'number') fail(`${what} must be a positive integer, found '${token.value}'`, token);
+  const value = Number(token.value);
+  if (!/^[0-9]+$/.test(token.value)) fail(`${what} must be a positive integer, found '${token.value}'`, token);
+  if (value === 0) fail(`${what} must be positive, found 0`, token);
+  if (value > LARGEST_DIMENSION) fail(`${what} is too large (${token.value}); the limit is ${LARGEST_DIMENSION}`, token);
+  return value;
+}
