@@ -56,6 +56,7 @@ function hintFor(token: Token): string | undefined {
   if (token.type === 'rbrace') return "this '}' closes nothing";
   if (token.type === 'lbrace') return "a '{' must follow a statement such as 'model NAME' or 'layer'";
   if (token.type === 'nl') return undefined;
+  if (token.type === 'minus') return 'dimensions and counts are positive integers';
   return 'statements are a keyword and its arguments, one per line';
 }
 
@@ -81,7 +82,7 @@ function readModel(s: RawStatement, fail: Fail): ModelAst {
 }
 
 function after(token: Token): Loc {
-  return { line: token.line, col: token.col + token.text.length + 1 };
+  return { line: token.line, col: token.col + token.text.length };
 }
 
 function readModelStatement(s: RawStatement, fail: Fail): ModelStatement {
