@@ -57,12 +57,29 @@ export const bias = (name: string): Path => intern(`b:${name}`, () => ({ kind: '
 export const head = (layer: number, h: number, of: Path): Path =>
   intern(`h${layer}.${h}(${pathId(of)})`, () => ({ kind: 'head', layer, head: h, of }), degree(of));
 
-export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path =>
-  intern(
-    `B${layer}${symmetrized ? 's' : ''}(${pathId(left)},${pathId(right)})`,
-    () => ({ kind: 'bilinear', layer, left, right, symmetrized }),
-    degree(left) + degree(right),
+/** A symmetrized pair is unordered: its arguments are stored in `comparePaths` order. */
+export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path => {
+  const [l, r] = symmetrized && comparePaths(right, left) < 0 ? [right, left] : [left, right];
+  return intern(
+    `B${layer}${symmetrized ? 's' : ''}(${pathId(l)},${pathId(r)})`,
+    () => ({ kind: 'bilinear', layer, left: l, right: r, symmetrized }),
+    degree(l) + degree(r),
   );
+};
+
+const kindOrder: Record<Path['kind'], number> = { embed: 0, pos: 1, bias: 2, head: 3, bilinear: 4 };
+
+/** A total structural order on paths: the order of the expansion's own enumeration within a kind. */
+export function comparePaths(a: Path, b: Path): number {
+  if (a === b) return 0;
+  if (a.kind !== b.kind) return kindOrder[a.kind] - kindOrder[b.kind];
+  return match([a, b] as const)
+    .with([{ kind: 'bias' }, { kind: 'bias' }], ([x, y]) => (x.name < y.name ? -1 : 1))
+    .with([{ kind: 'head' }, { kind: 'head' }], ([x, y]) => x.layer - y.layer || x.head - y.head || comparePaths(x.of, y.of))
+    .with([{ kind: 'bilinear' }, { kind: 'bilinear' }], ([x, y]) =>
+      x.layer - y.layer || Number(x.symmetrized) - Number(y.symmetrized) || comparePaths(x.left, y.left) || comparePaths(x.right, y.right))
+    .otherwise(() => 0);
+}
 
 /** The PATH object of DESIGN §3, as plain JSON. */
 export function pathToJSON(path: Path): unknown {
