@@ -1,0 +1,45 @@
+// A term's formula in normal form, and its DESIGN §3 JSON object. The entry points that every
+// output (expand, eval, latex, docs) goes through.
+import type { Term } from '../expand/expand.js';
+import { pathToJSON } from '../expand/path.js';
+import type { Architecture } from '../spec/architecture.js';
+import { Rewriter } from '../simplify/rewrite.js';
+import { readout } from './lower.js';
+import * as N from './nodes.js';
+import type { Expr } from './nodes.js';
+import { printExpr, type Style } from './print.js';
+
+const shared = new Rewriter();
+
+/** The raw formula of a term: DESIGN §1's steps composed, with its coefficient. */
+export function rawFormula(term: Term, arch: Architecture): Expr {
+  const body = readout(term.path, arch);
+  return term.coefficient.equals(1) ? body : N.term(term.coefficient, body);
+}
+
+/** The simplified formula of a term: `c · K ⊗ T`. */
+export function formula(term: Term, arch: Architecture): Expr {
+  return shared.simplify(rawFormula(term, arch));
+}
+
+export function formatTerm(term: Term, arch: Architecture, style: Style, options: { simplify?: boolean } = {}): string {
+  return printExpr(options.simplify === false ? rawFormula(term, arch) : formula(term, arch), style);
+}
+
+export interface TermJSON {
+  readonly path: unknown;
+  readonly coefficient: number;
+  readonly degree: number;
+  readonly text: string;
+  readonly latex: string;
+}
+
+export function termToJSON(term: Term, arch: Architecture, options: { simplify?: boolean } = {}): TermJSON {
+  return {
+    path: pathToJSON(term.path),
+    coefficient: term.coefficient.valueOf(),
+    degree: term.degree,
+    text: formatTerm(term, arch, 'text', options),
+    latex: formatTerm(term, arch, 'latex', options),
+  };
+}
