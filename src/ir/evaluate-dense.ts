@@ -124,8 +124,8 @@ export class DenseEvaluator {
   private pairValue(layer: number, symmetrized: boolean, left: Expr, right: Expr): Matrix {
     const { W_out } = this.env.bilinear(layer);
     const rows = (x: Expr, side: 'in' | 'gate') => transposeOf(this.projectTerm(x, layer, side));
-    const hidden = (a: Matrix, b: Matrix) => ({ ...a, data: a.data.map((v, i) => v * b.data[i]!) });
-    let h = hidden(rows(left, 'in'), rows(right, 'gate'));
+    const hidden = (a: Matrix, b: Matrix): Matrix => ({ ...a, data: a.data.map((v, i) => v * b.data[i]!) });
+    let h: Matrix = hidden(rows(left, 'in'), rows(right, 'gate'));
     if (symmetrized) h = scaled(add(h, hidden(rows(left, 'gate'), rows(right, 'in'))), 0.5);
     return multiply(h, transposeOf(W_out));
   }

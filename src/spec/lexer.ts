@@ -19,6 +19,7 @@ const base = moo.compile({
   caret: '^',
   plus: '+',
   minus: '-',
+  slash: '/',
   tensor: '⊗',
   face: '•',
   hadamard: '⊙',
