@@ -28,3 +28,19 @@ export function memoryIo(): Io & { out: () => string; err: () => string } {
     err: () => err,
   };
 }
+
+/** Gathers output into large writes: streaming 100,000 lines one write at a time is slow. */
+export function bufferedStdout(io: Io, limit = 1 << 16): { write: (text: string) => void; flush: () => void } {
+  let buffer = '';
+  const flush = () => {
+    if (buffer) io.stdout(buffer);
+    buffer = '';
+  };
+  return {
+    write: text => {
+      buffer += text;
+      if (buffer.length >= limit) flush();
+    },
+    flush,
+  };
+}

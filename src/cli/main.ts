@@ -13,6 +13,8 @@ interface Entry {
 const commands: Record<string, Entry> = {
   start: { summary: 'the tour: a bundled model expanded, evaluated and verified', load: () => import('./start.js') },
   check: { summary: 'parse and check specs; summarize layers, parameters and term counts', load: () => import('./check.js') },
+  expand: { summary: "print a model's path terms as text, LaTeX or JSON", load: () => import('./expand.js') },
+  latex: { summary: 'write the expansion as a standalone LaTeX document', load: () => import('./latex.js') },
 };
 
 const usage = () =>

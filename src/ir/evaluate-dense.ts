@@ -132,6 +132,9 @@ export class DenseEvaluator {
 
   /** m × n: the block's hidden pre-activation from one term (b broadcast for the coordinate 1). */
   private projectTerm(x: Expr, layer: number, side: 'in' | 'gate'): Matrix {
+    // linear in its argument, so a factored sum may hold the coordinate 1 among its summands
+    if (x.kind === 'sum') return x.terms.map(t => this.projectTerm(t, layer, side)).reduce(add);
+    if (x.kind === 'term') return scaled(this.projectTerm(x.body, layer, side), x.coefficient.valueOf());
     if (x.kind === 'kron' && x.feature.kind === 'vector' && x.feature.name === 'one') {
       const b = this.project(x.feature, layer, side);
       return multiply(b, transposeOf(this.value(x.kernel)));

@@ -26,8 +26,25 @@ export function lower(path: Path, arch: Architecture): Expr {
 /** A final term's contribution to the logits. */
 export function readout(path: Path, arch: Architecture): Expr {
   if (path.kind === 'bias' && path.name === 'unembed.b_U') return lower(path, arch);
-  const unembed = N.kron(N.id(), N.weight('W_U'));
-  return N.apply(unembed, normed(path, arch, 'final', null, arch.unembed.norm));
+  return unembed(normed(path, arch, 'final', null, arch.unembed.norm));
+}
+
+/** `(Id ⊗ W_U) x`: the unembedding applied to a contribution to the (normed) residual stream. */
+export function unembed(x: Expr): Expr {
+  return N.apply(N.kron(N.id(), N.weight('W_U')), x);
+}
+
+/** A path as an input of bilinear block `layer`: behind the block's frozen norm where it has one. */
+export function bilinearInput(path: Path, arch: Architecture, layer: number): Expr {
+  return normed(path, arch, 'ln2', layer, arch.layers[layer]?.bilinear?.norm);
+}
+
+/** A residual-stream expression behind the frozen final norm, when the model has one. */
+export function finalNormed(x: Expr, arch: Architecture): Expr {
+  const norm = arch.unembed.norm;
+  if (!norm) return x;
+  const gain = N.weight('G', null, null, 'final');
+  return N.apply(N.kron(N.scale('final', null), norm === 'layer' ? N.fprod([gain, N.weight('C')]) : gain), x);
 }
 
 /** The input of a block behind a frozen norm `(D ⊗ G)` or, for LayerNorm, `(D ⊗ G C)`. */

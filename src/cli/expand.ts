@@ -1,0 +1,97 @@
+// `pathsum expand SPEC`: the model's path terms, streamed as text, LaTeX or JSON.
+import { countTerms, formatTotal } from '../expand/count.js';
+import { expand, type Term } from '../expand/expand.js';
+import { UserError } from '../errors.js';
+import { formatTerm, rawFormula, termToJSON } from '../ir/format.js';
+import { printExpr, type Style } from '../ir/print.js';
+import { simplifyWithTrace } from '../simplify/rewrite.js';
+import { factor } from '../simplify/factor.js';
+import type { Architecture } from '../spec/architecture.js';
+import { loadSpec } from '../spec/index.js';
+import { integerFlag, parseFlags } from './args.js';
+import { bufferedStdout, type Io } from './io.js';
+import { selection, selectionFlags, type SelectionValues } from './selection.js';
+
+const HELP = `usage: pathsum expand SPEC [options]
+
+Prints the model's path terms, one per line: c · K ⊗ T (docs/notation.md).
+
+  --model NAME         the model, when the file holds several
+  --format F           text (default), latex or json (DESIGN §3: {"terms": [...]})
+  --no-simplify        the raw ordered expansion: both orders of every bilinear pair, formulas unrewritten
+  --max-degree K       only terms of degree ≤ K in the input tokens
+  --layers 0,1         only paths through these layers
+  --ablate L.H|L.mlp   drop a head or a bilinear block (repeatable)
+  --limit N            print the first N terms only
+  --explain            after each term, the rewrite rules that produced it
+  --factor             fold bilinear terms sharing an argument: Σ_p B(p, q) = B(Σ_p p, q)
+`;
+
+interface Values extends SelectionValues {
+  model?: string;
+  format?: string;
+  'no-simplify'?: boolean;
+  limit?: string;
+  explain?: boolean;
+  factor?: boolean;
+  help?: boolean;
+}
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags<Values>('expand', args, {
+    model: { type: 'string' },
+    format: { type: 'string' },
+    'no-simplify': { type: 'boolean' },
+    limit: { type: 'string' },
+    explain: { type: 'boolean' },
+    factor: { type: 'boolean' },
+    ...selectionFlags,
+  });
+  if (values.help) return io.stdout(HELP), 0;
+  if (positionals.length !== 1) throw new UserError(`expand takes one spec file, found ${positionals.length}; see 'pathsum expand --help'`);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'latex' && format !== 'json') throw new UserError(`expand: --format must be text, latex or json, found '${format}'`);
+  if (values.factor && values['no-simplify']) throw new UserError('expand: --factor folds the simplified sum; it cannot be combined with --no-simplify');
+  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const options = { ...selection('expand', arch, values), symmetrize: !values['no-simplify'] };
+  const limit = integerFlag('expand', 'limit', values.limit, 1) ?? Infinity;
+  const simplify = !values['no-simplify'];
+  const out = bufferedStdout(io);
+  const terms = take(expand(arch, options), limit);
+
+  if (values.factor) {
+    for (const e of factor([...terms], arch)) out.write(`${printExpr(e, format === 'latex' ? 'latex' : 'text')}\n`);
+  } else if (format === 'json') {
+    out.write('{ "terms": [');
+    let first = true;
+    for (const t of terms) {
+      out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(termToJSON(t, arch, { simplify }))}`);
+      first = false;
+    }
+    out.write('\n] }\n');
+  } else {
+    for (const t of terms) {
+      out.write(`${formatTerm(t, arch, format as Style, { simplify })}\n`);
+      if (values.explain) out.write(explain(t, arch));
+    }
+  }
+  out.flush();
+  const total = countTerms(arch, options).total;
+  if (limit !== Infinity && !('exact' in total && total.exact <= BigInt(limit))) {
+    io.stderr(`showing the first ${limit} of ${formatTotal(total)} terms\n`);
+  }
+  return 0;
+}
+
+function* take(terms: Iterable<Term>, limit: number): Generator<Term> {
+  let n = 0;
+  for (const t of terms) {
+    if (n++ >= limit) return;
+    yield t;
+  }
+}
+
+function explain(term: Term, arch: Architecture): string {
+  const { trace } = simplifyWithTrace(rawFormula(term, arch));
+  return trace.map(s => `    ${s.rule}: ${printExpr(s.before)}  ⟶  ${printExpr(s.after)}\n`).join('');
+}

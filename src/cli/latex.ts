@@ -1,0 +1,49 @@
+// `pathsum latex SPEC -o FILE.tex`: the expansion as a standalone document (amsmath only).
+import { countTerms, formatTotal } from '../expand/count.js';
+import { expand } from '../expand/expand.js';
+import { UserError } from '../errors.js';
+import { latexDocument } from '../ir/document.js';
+import { formatTerm } from '../ir/format.js';
+import { loadSpec } from '../spec/index.js';
+import { integerFlag, parseFlags } from './args.js';
+import type { Io } from './io.js';
+import { selection, selectionFlags, type SelectionValues } from './selection.js';
+import { writeAtomically } from './write-file.js';
+
+const HELP = `usage: pathsum latex SPEC -o FILE.tex [--model NAME] [--limit N] [--max-degree K] [--layers …] [--ablate …]
+
+Writes a standalone LaTeX document (amsmath only) listing the simplified path terms, one per line.
+At most 2000 terms unless --limit says otherwise; the document says how many were left out.
+`;
+
+interface Values extends SelectionValues {
+  output?: string;
+  model?: string;
+  limit?: string;
+  help?: boolean;
+}
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags<Values>('latex', args, {
+    output: { type: 'string', short: 'o' },
+    model: { type: 'string' },
+    limit: { type: 'string' },
+    ...selectionFlags,
+  });
+  if (values.help) return io.stdout(HELP), 0;
+  if (positionals.length !== 1) throw new UserError(`latex takes one spec file, found ${positionals.length}; see 'pathsum latex --help'`);
+  if (!values.output) throw new UserError('latex: name the output file with -o FILE.tex');
+  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const options = selection('latex', arch, values);
+  const limit = integerFlag('latex', 'limit', values.limit, 1) ?? 2000;
+  const latex: string[] = [];
+  for (const t of expand(arch, options)) {
+    if (latex.length >= limit) break;
+    latex.push(formatTerm(t, arch, 'latex'));
+  }
+  const total = countTerms(arch, options).total;
+  const omitted = 'exact' in total ? (total.exact > BigInt(latex.length) ? (total.exact - BigInt(latex.length)).toString() : null) : formatTotal(total);
+  writeAtomically(values.output, latexDocument(arch, { latex, omitted }));
+  io.stderr(`wrote ${values.output}: ${latex.length} terms${omitted ? ` (${omitted} more left out)` : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,52 @@
+// The flags that choose which terms a command works on, shared by expand, latex and eval.
+import type { ExpandOptions } from '../expand/expand.js';
+import { UserError } from '../errors.js';
+import type { Architecture } from '../spec/architecture.js';
+import { integerFlag } from './args.js';
+
+export const selectionFlags = {
+  'max-degree': { type: 'string' },
+  layers: { type: 'string' },
+  ablate: { type: 'string', multiple: true },
+} as const;
+
+export interface SelectionValues {
+  'max-degree'?: string;
+  layers?: string;
+  ablate?: string[];
+}
+
+/** `--layers 0,2` keeps the paths through those layers only; `--ablate 1.3` / `--ablate 0.mlp` removes a head or an MLP. */
+export function selection(command: string, arch: Architecture, values: SelectionValues): ExpandOptions {
+  const ablateHeads = new Set<string>();
+  const ablateBilinear = new Set<number>();
+  const layerCount = arch.layers.length;
+  const kept = values.layers === undefined ? undefined : new Set(values.layers.split(',').map(s => layerIndex(command, s.trim(), layerCount, '--layers')));
+  arch.layers.forEach((layer, l) => {
+    if (kept && !kept.has(l)) {
+      for (let h = 0; h < (layer.attention?.heads ?? 0); h++) ablateHeads.add(`${l}.${h}`);
+      ablateBilinear.add(l);
+    }
+  });
+  for (const item of values.ablate ?? []) {
+    const m = /^(\d+)\.(\d+|mlp)$/.exec(item);
+    if (!m) throw new UserError(`${command}: --ablate takes LAYER.HEAD or LAYER.mlp (e.g. 0.1 or 1.mlp), found '${item}'`);
+    const l = layerIndex(command, m[1]!, layerCount, '--ablate');
+    const layer = arch.layers[l]!;
+    if (m[2] === 'mlp') {
+      if (!layer.bilinear) throw new UserError(`${command}: --ablate ${item}: layer ${l} has no bilinear block`);
+      ablateBilinear.add(l);
+    } else {
+      const h = Number(m[2]);
+      if (!layer.attention || h >= layer.attention.heads) throw new UserError(`${command}: --ablate ${item}: layer ${l} has no head ${h}`);
+      ablateHeads.add(`${l}.${h}`);
+    }
+  }
+  const maxDegree = integerFlag(command, 'max-degree', values['max-degree']);
+  return { ablateHeads, ablateBilinear, ...(maxDegree === undefined ? {} : { maxDegree }) };
+}
+
+function layerIndex(command: string, text: string, count: number, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) >= count) throw new UserError(`${command}: ${flag}: '${text}' is not a layer of this model (layers 0 to ${count - 1})`);
+  return Number(text);
+}
