@@ -4,7 +4,8 @@ import type { Term } from '../expand/expand.js';
 import { pathToJSON } from '../expand/path.js';
 import type { Architecture } from '../spec/architecture.js';
 import { Rewriter } from '../simplify/rewrite.js';
-import { readout } from './lower.js';
+import type { Path } from '../expand/path.js';
+import { lowerStep, readout, readoutStep } from './lower.js';
 import * as N from './nodes.js';
 import type { Expr } from './nodes.js';
 import { printExpr, type Style } from './print.js';
@@ -17,9 +18,27 @@ export function rawFormula(term: Term, arch: Architecture): Expr {
   return term.coefficient.equals(1) ? body : N.term(term.coefficient, body);
 }
 
-/** The simplified formula of a term: `c · K ⊗ T`. */
+const residuals = new WeakMap<Architecture, Map<Path, Expr>>();
+
+/** A path's simplified contribution to the residual stream, built on its sub-paths' (memoized). */
+function residual(path: Path, arch: Architecture): Expr {
+  let memo = residuals.get(arch);
+  if (!memo) residuals.set(arch, (memo = new Map()));
+  let e = memo.get(path);
+  if (!e) {
+    e = shared.simplify(lowerStep(path, arch, p => residual(p, arch)));
+    memo.set(path, e);
+  }
+  return e;
+}
+
+/**
+ * The simplified formula of a term: `c · K ⊗ T`. Built step by step over simplified sub-paths;
+ * the same node as simplifying the whole raw formula (test/simplify/soundness.test.ts).
+ */
 export function formula(term: Term, arch: Architecture): Expr {
-  return shared.simplify(rawFormula(term, arch));
+  const body = shared.simplify(readoutStep(term.path, arch, p => residual(p, arch)));
+  return term.coefficient.equals(1) ? body : N.term(term.coefficient, body);
 }
 
 export function formatTerm(term: Term, arch: Architecture, style: Style, options: { simplify?: boolean } = {}): string {

@@ -1,32 +1,45 @@
 // Path → its raw formula: literally the composition of DESIGN §1's steps, before any rewriting.
-// `lower` gives a path's contribution to the residual stream; `readout` maps a final term to the
-// logits (frozen final norm, then W_U). The simplifier turns these into the normal form c · K ⊗ T.
-import { match } from 'ts-pattern';
+// `lowerStep` builds one step over the formulas of its sub-paths, so the same code gives the
+// raw formula (sub-paths raw) and, memoized, the simplified one (sub-paths already simplified).
 import { ONE, type Path } from '../expand/path.js';
 import type { Architecture, NormKind } from '../spec/architecture.js';
 import * as N from './nodes.js';
 import type { Expr, NormSite } from './nodes.js';
 
-export function lower(path: Path, arch: Architecture): Expr {
-  return match(path)
-    .with({ kind: 'embed' }, () => N.kron(N.id(), N.weight('W_E')))
-    .with({ kind: 'pos' }, () => N.kron(N.id(), N.weight('W_pos')))
-    .with({ kind: 'bias' }, b => N.kron(N.ones(), biasVector(b.name)))
-    .with({ kind: 'head' }, h => {
-      const ov = N.kron(N.pattern(h.layer, h.head), N.fprod([N.weight('W_O', h.layer, h.head), N.weight('W_V', h.layer, h.head)]));
-      return N.apply(ov, normed(h.of, arch, 'ln1', h.layer, arch.layers[h.layer]?.attention?.norm));
-    })
-    .with({ kind: 'bilinear' }, b => {
-      const norm = arch.layers[b.layer]?.bilinear?.norm;
-      return N.pair(b.layer, b.symmetrized, normed(b.left, arch, 'ln2', b.layer, norm), normed(b.right, arch, 'ln2', b.layer, norm));
-    })
-    .exhaustive();
+type SubFormula = (p: Path) => Expr;
+
+/** One expansion step of `path` (its contribution to the residual stream) over its sub-paths' formulas. */
+export function lowerStep(path: Path, arch: Architecture, sub: SubFormula): Expr {
+  switch (path.kind) {
+    case 'embed':
+      return N.kron(N.id(), N.weight('W_E'));
+    case 'pos':
+      return N.kron(N.id(), N.weight('W_pos'));
+    case 'bias':
+      return N.kron(N.ones(), biasVector(path.name));
+    case 'head': {
+      const ov = N.kron(N.pattern(path.layer, path.head), N.fprod([N.weight('W_O', path.layer, path.head), N.weight('W_V', path.layer, path.head)]));
+      return N.apply(ov, normed(path.of, sub, 'ln1', path.layer, arch.layers[path.layer]?.attention?.norm));
+    }
+    case 'bilinear': {
+      const norm = arch.layers[path.layer]?.bilinear?.norm;
+      return N.pair(path.layer, path.symmetrized, normed(path.left, sub, 'ln2', path.layer, norm), normed(path.right, sub, 'ln2', path.layer, norm));
+    }
+  }
 }
 
-/** A final term's contribution to the logits. */
+export function lower(path: Path, arch: Architecture): Expr {
+  return lowerStep(path, arch, p => lower(p, arch));
+}
+
+/** A final term's contribution to the logits, over the formula of its path. */
+export function readoutStep(path: Path, arch: Architecture, sub: SubFormula): Expr {
+  if (path.kind === 'bias' && path.name === 'unembed.b_U') return sub(path);
+  return unembed(normed(path, sub, 'final', null, arch.unembed.norm));
+}
+
 export function readout(path: Path, arch: Architecture): Expr {
-  if (path.kind === 'bias' && path.name === 'unembed.b_U') return lower(path, arch);
-  return unembed(normed(path, arch, 'final', null, arch.unembed.norm));
+  return readoutStep(path, arch, p => lower(p, arch));
 }
 
 /** `(Id ⊗ W_U) x`: the unembedding applied to a contribution to the (normed) residual stream. */
@@ -35,25 +48,24 @@ export function unembed(x: Expr): Expr {
 }
 
 /** A path as an input of bilinear block `layer`: behind the block's frozen norm where it has one. */
-export function bilinearInput(path: Path, arch: Architecture, layer: number): Expr {
-  return normed(path, arch, 'ln2', layer, arch.layers[layer]?.bilinear?.norm);
+export function bilinearInput(path: Path, arch: Architecture, layer: number, sub: SubFormula = p => lower(p, arch)): Expr {
+  return normed(path, sub, 'ln2', layer, arch.layers[layer]?.bilinear?.norm);
 }
 
 /** A residual-stream expression behind the frozen final norm, when the model has one. */
 export function finalNormed(x: Expr, arch: Architecture): Expr {
-  const norm = arch.unembed.norm;
-  if (!norm) return x;
-  const gain = N.weight('G', null, null, 'final');
-  return N.apply(N.kron(N.scale('final', null), norm === 'layer' ? N.fprod([gain, N.weight('C')]) : gain), x);
+  return arch.unembed.norm ? N.apply(normOperator('final', null, arch.unembed.norm), x) : x;
 }
 
 /** The input of a block behind a frozen norm `(D ⊗ G)` or, for LayerNorm, `(D ⊗ G C)`. */
-function normed(path: Path, arch: Architecture, site: NormSite, layer: number | null, norm: NormKind | undefined): Expr {
-  const x = lower(path, arch);
-  if (!norm || !isResidual(path)) return x;
+function normed(path: Path, sub: SubFormula, site: NormSite, layer: number | null, norm: NormKind | undefined): Expr {
+  const x = sub(path);
+  return norm && isResidual(path) ? N.apply(normOperator(site, layer, norm), x) : x;
+}
+
+function normOperator(site: NormSite, layer: number | null, norm: NormKind): Expr {
   const gain = N.weight('G', layer, null, site);
-  const map = norm === 'layer' ? N.fprod([gain, N.weight('C')]) : gain;
-  return N.apply(N.kron(N.scale(site, layer), map), x);
+  return N.kron(N.scale(site, layer), norm === 'layer' ? N.fprod([gain, N.weight('C')]) : gain);
 }
 
 /** LayerNorm biases and the homogeneous coordinate enter a block after its norm. */
@@ -70,9 +82,8 @@ export function biasVector(name: string): Expr {
   const m = biasPattern.exec(name);
   if (!m) throw new Error(`unknown bias path '${name}'`);
   const layer = Number(m[1]);
-  return match(m[2]!)
-    .with('attn.b_O', () => N.vector('b_O', layer))
-    .with('mlp.b_out', () => N.vector('b_out', layer))
-    .with('ln1.b', () => N.vector('b_ln', layer, 'ln1'))
-    .otherwise(() => N.vector('b_ln', layer, 'ln2'));
+  const role = m[2]!;
+  if (role === 'attn.b_O') return N.vector('b_O', layer);
+  if (role === 'mlp.b_out') return N.vector('b_out', layer);
+  return N.vector('b_ln', layer, role === 'ln1.b' ? 'ln1' : 'ln2');
 }

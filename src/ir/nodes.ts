@@ -48,7 +48,41 @@ function intern<E extends Expr>(key: string, make: () => E): E {
 }
 
 export const exprId = (e: Expr): number => ids.get(e)!;
-const keyOf = (es: readonly Expr[]) => es.map(exprId).join(',');
+
+// Composite nodes are interned in a trie of maps keyed by their children (object identity):
+// string keys were the largest cost of a 100,000-term expansion (bench/symbolic.bench.ts).
+type Trie = Map<unknown, Trie | Expr>;
+
+function internBy<E extends Expr>(root: Trie, keys: readonly unknown[], make: () => E): E {
+  let level = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    let next = level.get(keys[i]) as Trie | undefined;
+    if (!next) level.set(keys[i], (next = new Map()));
+    level = next;
+  }
+  const last = keys[keys.length - 1];
+  let node = level.get(last) as E | undefined;
+  if (!node) {
+    const made: E = Object.freeze(make());
+    level.set(last, made);
+    ids.set(made, ids.size);
+    return made;
+  }
+  return node;
+}
+
+const tries = {
+  kprod: new Map() as Trie,
+  fprod: new Map() as Trie,
+  face: new Map() as Trie,
+  bilinear: new Map() as Trie,
+  kron: new Map() as Trie,
+  apply: new Map() as Trie,
+  pair: new Map() as Trie,
+  term: new Map() as Trie,
+  sum: new Map() as Trie,
+  transpose: new Map() as Trie,
+};
 
 export const id = () => intern('id', () => ({ kind: 'id' as const }));
 export const ones = () => intern('ones', () => ({ kind: 'ones' as const }));
@@ -60,10 +94,10 @@ export function kprod(factors: readonly Expr[]): Expr {
   const flat = factors.flatMap(f => (f.kind === 'kprod' ? f.factors : [f]));
   if (flat.length === 1) return flat[0]!;
   if (flat.length === 0) return id();
-  return intern(`K(${keyOf(flat)})`, () => ({ kind: 'kprod' as const, factors: flat }));
+  return internBy(tries.kprod, [flat.length, ...flat], () => ({ kind: 'kprod' as const, factors: flat }));
 }
 
-export const face = (left: Expr, right: Expr) => intern(`F(${exprId(left)},${exprId(right)})`, () => ({ kind: 'face' as const, left, right }));
+export const face = (left: Expr, right: Expr) => internBy(tries.face, [left, right], () => ({ kind: 'face' as const, left, right }));
 
 export function weight(name: WeightName, layer: number | null = null, head: number | null = null, site: NormSite | null = null): Expr {
   return intern(`W${name}:${layer}:${head}:${site}`, () => ({ kind: 'weight' as const, name, layer, head, site }));
@@ -73,24 +107,24 @@ export function vector(name: VectorName, layer: number | null = null, site: Norm
   return intern(`b${name}:${layer}:${site}`, () => ({ kind: 'vector' as const, name, layer, site }));
 }
 
-export const transpose = (of: Expr) => intern(`T(${exprId(of)})`, () => ({ kind: 'transpose' as const, of }));
+export const transpose = (of: Expr) => internBy(tries.transpose, [of], () => ({ kind: 'transpose' as const, of }));
 
 /** Feature product (a chain of maps ending in an input tensor), flattened. */
 export function fprod(factors: readonly Expr[]): Expr {
   const flat = factors.flatMap(f => (f.kind === 'fprod' ? f.factors : [f]));
   if (flat.length === 1) return flat[0]!;
-  return intern(`P(${keyOf(flat)})`, () => ({ kind: 'fprod' as const, factors: flat }));
+  return internBy(tries.fprod, [flat.length, ...flat], () => ({ kind: 'fprod' as const, factors: flat }));
 }
 
 export function bilinearOf(layer: number, symmetrized: boolean, left: Expr, right: Expr): Expr {
-  return intern(`B${layer}${symmetrized}(${exprId(left)},${exprId(right)})`, () => ({ kind: 'bilinear' as const, layer, symmetrized, left, right }));
+  return internBy(tries.bilinear, [layer, symmetrized, left, right], () => ({ kind: 'bilinear' as const, layer, symmetrized, left, right }));
 }
 
-export const kron = (kernel: Expr, feature: Expr) => intern(`X(${exprId(kernel)},${exprId(feature)})`, () => ({ kind: 'kron' as const, kernel, feature }));
-export const apply = (op: Expr, arg: Expr) => intern(`Ap(${exprId(op)},${exprId(arg)})`, () => ({ kind: 'apply' as const, op, arg }));
+export const kron = (kernel: Expr, feature: Expr) => internBy(tries.kron, [kernel, feature], () => ({ kind: 'kron' as const, kernel, feature }));
+export const apply = (op: Expr, arg: Expr) => internBy(tries.apply, [op, arg], () => ({ kind: 'apply' as const, op, arg }));
 
 export function pair(layer: number, symmetrized: boolean, left: Expr, right: Expr): Expr {
-  return intern(`Pr${layer}${symmetrized}(${exprId(left)},${exprId(right)})`, () => ({ kind: 'pair' as const, layer, symmetrized, left, right }));
+  return internBy(tries.pair, [layer, symmetrized, left, right], () => ({ kind: 'pair' as const, layer, symmetrized, left, right }));
 }
 
 export const ONE: Fraction = fraction(1);
@@ -98,14 +132,14 @@ export const ONE: Fraction = fraction(1);
 /** `c · body`; a term of a term multiplies the coefficients. */
 export function term(coefficient: Fraction, body: Expr): Expr {
   if (body.kind === 'term') return term(coefficient.mul(body.coefficient), body.body);
-  return intern(`C${coefficient.toFraction()}(${exprId(body)})`, () => ({ kind: 'term' as const, coefficient, body }));
+  return internBy(tries.term, [body, `${coefficient.s * coefficient.n}/${coefficient.d}`], () => ({ kind: 'term' as const, coefficient, body }));
 }
 
 /** A sum of terms, flattened; a sum of one term is that term. */
 export function sum(terms: readonly Expr[]): Expr {
   const flat = terms.flatMap(t => (t.kind === 'sum' ? t.terms : [t]));
   if (flat.length === 1) return flat[0]!;
-  return intern(`S(${keyOf(flat)})`, () => ({ kind: 'sum' as const, terms: flat }));
+  return internBy(tries.sum, [flat.length, ...flat], () => ({ kind: 'sum' as const, terms: flat }));
 }
 
 /** A term's coefficient and body; a bare body has coefficient 1. */

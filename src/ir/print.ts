@@ -1,7 +1,6 @@
 // Text and LaTeX printers: one walk over the IR reading the notation table (notation.ts).
 // The text form is also the input language of the formula parser (parse-formula.ts).
 import type { Fraction } from 'mathjs';
-import { match } from 'ts-pattern';
 import type { Expr } from './nodes.js';
 import { bilinearSymbols, operators, precedence, symbolOf } from './notation.js';
 
@@ -30,30 +29,55 @@ function memoized(e: Expr, style: Style): string {
 }
 
 function bindingOf(e: Expr): number {
-  return match(e.kind)
-    .with('sum', () => precedence.sum)
-    .with('term', () => precedence.term)
-    .with('kron', () => precedence.kron)
-    .with('face', () => precedence.face)
-    .with('kprod', 'fprod', () => precedence.product)
-    .otherwise(() => precedence.atom);
+  switch (e.kind) {
+    case 'sum':
+      return precedence.sum;
+    case 'term':
+      return precedence.term;
+    case 'kron':
+      return precedence.kron;
+    case 'face':
+      return precedence.face;
+    case 'kprod':
+    case 'fprod':
+      return precedence.product;
+    default:
+      return precedence.atom;
+  }
 }
 
 const paren = (s: string, style: Style) => (style === 'latex' ? `\\left(${s}\\right)` : `(${s})`);
 
+// A switch rather than ts-pattern: printing 100,000 terms visits this for every new node.
 function render(e: Expr, style: Style): string {
   const op = (o: keyof typeof operators) => operators[o][style];
-  return match(e)
-    .with({ kind: 'sum' }, s => s.terms.map((t, i) => summand(t, i === 0, style)).join(''))
-    .with({ kind: 'term' }, t => `${coefficient(t.coefficient, style)}${op('times')}${at(t.body, precedence.term + 1, style)}`)
-    .with({ kind: 'kron' }, k => `${at(k.kernel, precedence.face, style)}${op('kron')}${at(k.feature, precedence.face, style)}`)
-    .with({ kind: 'face' }, f => `${at(f.left, precedence.face, style)}${op('face')}${at(f.right, precedence.face + 1, style)}`)
-    .with({ kind: 'kprod' }, { kind: 'fprod' }, p => p.factors.map(f => at(f, precedence.product + 1, style)).join(style === 'latex' ? ' \\, ' : ' '))
-    .with({ kind: 'apply' }, a => `${paren(printExpr(a.op, style), style)}${a.arg.kind === 'apply' ? render(a.arg, style) : paren(printExpr(a.arg, style), style)}`)
-    .with({ kind: 'pair' }, { kind: 'bilinear' }, b => call(b.layer, b.symmetrized, b.left, b.right, style))
-    .with({ kind: 'transpose' }, t => (style === 'latex' ? `{${at(t.of, precedence.atom, style)}}${op('transpose')}` : `${at(t.of, precedence.atom, style)}${op('transpose')}`))
-    .with({ kind: 'id' }, { kind: 'ones' }, { kind: 'pattern' }, { kind: 'scale' }, { kind: 'weight' }, { kind: 'vector' }, leaf => symbol(leaf, style))
-    .exhaustive();
+  switch (e.kind) {
+    case 'sum':
+      return e.terms.map((t, i) => summand(t, i === 0, style)).join('');
+    case 'term':
+      return `${coefficient(e.coefficient, style)}${op('times')}${at(e.body, precedence.term + 1, style)}`;
+    case 'kron':
+      return `${at(e.kernel, precedence.face, style)}${op('kron')}${at(e.feature, precedence.face, style)}`;
+    case 'face':
+      return `${at(e.left, precedence.face, style)}${op('face')}${at(e.right, precedence.face + 1, style)}`;
+    case 'kprod':
+    case 'fprod':
+      return e.factors.map(f => at(f, precedence.product + 1, style)).join(style === 'latex' ? ' \\, ' : ' ');
+    case 'apply':
+      return `${paren(printExpr(e.op, style), style)}${e.arg.kind === 'apply' ? render(e.arg, style) : paren(printExpr(e.arg, style), style)}`;
+    case 'pair':
+    case 'bilinear':
+      return call(e.layer, e.symmetrized, e.left, e.right, style);
+    case 'transpose':
+      return style === 'latex' ? `{${at(e.of, precedence.atom, style)}}${op('transpose')}` : `${at(e.of, precedence.atom, style)}${op('transpose')}`;
+    case 'id':
+    case 'ones':
+    case 'pattern':
+    case 'scale':
+    case 'weight':
+    case 'vector':
+      return symbol(e, style);
+  }
 }
 
 function summand(t: Expr, first: boolean, style: Style): string {

@@ -1,9 +1,8 @@
 // The driver: rewrites bottom-up to a fixpoint with a rule table, optionally recording a trace
 // of (rule, before, after) — what `--explain` prints and what the soundness tests replay.
 // Results are memoized per (interned) node, so shared sub-formulas are simplified once.
-import { match } from 'ts-pattern';
 import * as N from '../ir/nodes.js';
-import type { Expr } from '../ir/nodes.js';
+import type { Expr, Kind } from '../ir/nodes.js';
 import type { Rule } from './rule.js';
 import { rules as defaultRules } from './rules.js';
 
@@ -15,11 +14,14 @@ export interface Step {
 
 export class Rewriter {
   private readonly done = new Map<Expr, Expr>();
+  private readonly byKind = new Map<Kind, Rule[]>();
 
   constructor(
-    private readonly rules: readonly Rule[] = defaultRules,
+    rules: readonly Rule[] = defaultRules,
     private readonly trace?: Step[],
-  ) {}
+  ) {
+    for (const r of rules) for (const kind of r.on) this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), r]);
+  }
 
   simplify(e: Expr): Expr {
     const cached = this.done.get(e);
@@ -34,7 +36,7 @@ export class Rewriter {
   }
 
   private fire(e: Expr): Expr | undefined {
-    for (const r of this.rules) {
+    for (const r of this.byKind.get(e.kind) ?? []) {
       const after = r.rewrite(e);
       if (after !== undefined && after !== e) {
         this.trace?.push({ rule: r.name, before: e, after });
@@ -47,19 +49,35 @@ export class Rewriter {
 
 /** Rebuilds a node from its rewritten children (the same node when nothing changed). */
 export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
-  return match(e)
-    .with({ kind: 'id' }, { kind: 'ones' }, { kind: 'pattern' }, { kind: 'scale' }, { kind: 'weight' }, { kind: 'vector' }, leaf => leaf)
-    .with({ kind: 'kprod' }, k => N.kprod(k.factors.map(f)))
-    .with({ kind: 'fprod' }, p => N.fprod(p.factors.map(f)))
-    .with({ kind: 'face' }, x => N.face(f(x.left), f(x.right)))
-    .with({ kind: 'transpose' }, t => N.transpose(f(t.of)))
-    .with({ kind: 'bilinear' }, b => N.bilinearOf(b.layer, b.symmetrized, f(b.left), f(b.right)))
-    .with({ kind: 'kron' }, k => N.kron(f(k.kernel), f(k.feature)))
-    .with({ kind: 'apply' }, a => N.apply(f(a.op), f(a.arg)))
-    .with({ kind: 'pair' }, p => N.pair(p.layer, p.symmetrized, f(p.left), f(p.right)))
-    .with({ kind: 'term' }, t => N.term(t.coefficient, f(t.body)))
-    .with({ kind: 'sum' }, s => N.sum(s.terms.map(f)))
-    .exhaustive();
+  switch (e.kind) {
+    case 'id':
+    case 'ones':
+    case 'pattern':
+    case 'scale':
+    case 'weight':
+    case 'vector':
+      return e;
+    case 'kprod':
+      return N.kprod(e.factors.map(f));
+    case 'fprod':
+      return N.fprod(e.factors.map(f));
+    case 'face':
+      return N.face(f(e.left), f(e.right));
+    case 'transpose':
+      return N.transpose(f(e.of));
+    case 'bilinear':
+      return N.bilinearOf(e.layer, e.symmetrized, f(e.left), f(e.right));
+    case 'kron':
+      return N.kron(f(e.kernel), f(e.feature));
+    case 'apply':
+      return N.apply(f(e.op), f(e.arg));
+    case 'pair':
+      return N.pair(e.layer, e.symmetrized, f(e.left), f(e.right));
+    case 'term':
+      return N.term(e.coefficient, f(e.body));
+    case 'sum':
+      return N.sum(e.terms.map(f));
+  }
 }
 
 /** Simplifies once with a fresh trace. */

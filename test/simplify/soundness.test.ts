@@ -47,6 +47,16 @@ describe('rewrite rules are sound', () => {
     expect(maxAbsDifference(evaluator.value(e), evaluator.value(result))).toBeLessThan(TOLERANCE);
   });
 
+  it('the memoized step-by-step formula is the simplified raw formula', () => {
+    fc.assert(
+      fc.property(smallArchitecture(2), fc.boolean(), (arch, symmetrize) => {
+        const rewriter = new Rewriter();
+        for (const term of expand(arch, { symmetrize, maxDegree: 3 })) expect(formula(term, arch)).toBe(rewriter.simplify(rawFormula(term, arch)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('simplification is idempotent', () => {
     fc.assert(
       fc.property(smallArchitecture(2), arch => {
