@@ -1,0 +1,49 @@
+// The numeric backend. Everything numeric goes through the tfjs-core API; the kernels come from
+// @tensorflow/tfjs-node when a user has installed it (it downloads libtensorflow at install time,
+// so it is never a dependency), else the wasm backend (its binary ships inside the npm package),
+// else the pure-JS cpu backend.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { UserError } from '../errors.js';
+
+export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
+export const backendChoices: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+
+let chosen: string | undefined;
+
+/** Selects (once) and returns the backend actually in use. */
+export async function useBackend(choice: BackendChoice = 'auto'): Promise<string> {
+  if (chosen && (choice === 'auto' || choice === chosen)) return chosen;
+  const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice];
+  for (const name of order) {
+    if (await register(name)) {
+      if (await tf.setBackend(name === 'node' ? 'tensorflow' : name)) {
+        await tf.ready();
+        chosen = name;
+        return name;
+      }
+    }
+  }
+  throw new UserError(
+    choice === 'node'
+      ? "the node backend needs @tensorflow/tfjs-node: install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow), or use --backend wasm"
+      : `the ${choice} backend could not be started`,
+  );
+}
+
+async function register(name: Exclude<BackendChoice, 'auto'>): Promise<boolean> {
+  try {
+    if (name === 'node') await import(/* optional, not a dependency */ '@tensorflow/tfjs-node' as string);
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseBackend(value: string | undefined): BackendChoice {
+  if (value === undefined) return 'auto';
+  if (!(backendChoices as readonly string[]).includes(value)) throw new UserError(`--backend must be one of ${backendChoices.join(', ')}, found '${value}'`);
+  return value as BackendChoice;
+}

@@ -1,0 +1,76 @@
+// A model's weights as tfjs tensors keyed by their DEFAULT names (DESIGN §3), renames resolved:
+// loaded from safetensors (a file, or a directory holding model.safetensors) and checked against
+// the spec, or drawn at random from a seed.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { type Architecture, requiredWeights, weightKey } from '../spec/architecture.js';
+import { readSafetensors, WeightsError } from './safetensors.js';
+
+export type Weights = ReadonlyMap<string, tf.Tensor>;
+
+export interface LoadedWeights {
+  readonly weights: Weights;
+  /** One line per tensor in the file that the spec does not use. */
+  readonly warnings: readonly string[];
+}
+
+/** `path` is a .safetensors file or a directory with model.safetensors. */
+export function resolveWeightsFile(path: string): string {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new WeightsError(`${path}: no such file or directory`);
+  }
+  return stats.isDirectory() ? join(path, 'model.safetensors') : path;
+}
+
+export function loadWeights(arch: Architecture, path: string): LoadedWeights {
+  const file = resolveWeightsFile(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new WeightsError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  const { tensors } = readSafetensors(bytes, file);
+  const weights = new Map<string, tf.Tensor>();
+  const used = new Set<string>();
+  for (const spec of requiredWeights(arch)) {
+    const key = weightKey(arch, spec.key);
+    const raw = tensors.get(key);
+    const renamed = key === spec.key ? '' : ` (renamed from ${spec.key})`;
+    if (!raw) throw new WeightsError(`${file}: tensor ${key}${renamed} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`);
+    if (raw.shape.length !== spec.shape.length || raw.shape.some((s, i) => s !== spec.shape[i])) {
+      throw new WeightsError(`${file}: tensor ${key}${renamed} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`);
+    }
+    const bad = raw.data.findIndex(v => !Number.isFinite(v));
+    if (bad >= 0) throw new WeightsError(`${file}: tensor ${key} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
+    weights.set(spec.key, tf.tensor(raw.data, [...spec.shape]));
+    used.add(key);
+  }
+  const warnings = [...tensors.keys()].filter(k => !used.has(k)).map(k => `${file}: tensor ${k} is not used by model '${arch.name}'`);
+  return { weights, warnings };
+}
+
+/** Deterministic random weights: N(0, 1/fan_in) maps, unit-scale embeddings, gains near 1. */
+export function randomWeights(arch: Architecture, seed: number, scale = 1): Weights {
+  const weights = new Map<string, tf.Tensor>();
+  requiredWeights(arch).forEach((spec, i) => {
+    const shape = [...spec.shape];
+    const name = spec.key.split('.').pop()!;
+    const draw = (std: number) => tf.randomNormal(shape, 0, std * scale, 'float32', seed * 1000 + i);
+    let t: tf.Tensor;
+    if (name === 'w') t = tf.tidy(() => tf.add(1, tf.randomNormal(shape, 0, 0.1, 'float32', seed * 1000 + i)));
+    else if (name.startsWith('b')) t = draw(0.1);
+    else if (name === 'W_E' || name === 'W_pos') t = draw(1);
+    else t = draw(1 / Math.sqrt(shape[shape.length - 2]!));
+    weights.set(spec.key, t);
+  });
+  return weights;
+}
+
+export function disposeWeights(weights: Weights): void {
+  for (const t of weights.values()) t.dispose();
+}

@@ -1,0 +1,98 @@
+// The central law (DESIGN §1): with patterns and norm scales frozen from the forward pass, the
+// path terms add up to the forward logits, for every architecture, weights and input.
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expand } from '../../src/expand/expand.js';
+import { useBackend } from '../../src/numeric/backend.js';
+import { PathEvaluator } from '../../src/numeric/evaluate.js';
+import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
+import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
+import { smallArchitecture } from '../arbitraries.js';
+
+const backend = process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm';
+beforeAll(async () => {
+  await useBackend(backend);
+});
+
+const tokensFor = (vocab: number, context: number) => fc.array(fc.integer({ min: 0, max: vocab - 1 }), { minLength: 1, maxLength: context });
+
+// Terms may cancel (a LayerNorm over nearly equal rows has a large scale), so float32 rounding is
+// bounded by the terms' absolute mass Σ|term|, not by the logits' size.
+function check(arch: Parameters<typeof expand>[0], seed: number, tokens: number[], symmetrize: boolean) {
+  const weights = randomWeights(arch, seed);
+  const { logits, frozen } = forwardOne(arch, weights, tokens);
+  const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+  const total = new Float64Array(logits.size);
+  const mass = new Float64Array(logits.size);
+  for (const term of expand(arch, { symmetrize })) {
+    const contribution = evaluator.logits(term);
+    contribution.dataSync().forEach((v, i) => {
+      total[i]! += v;
+      mass[i]! += Math.abs(v);
+    });
+    contribution.dispose();
+  }
+  const expected = logits.dataSync();
+  const error = Math.max(...total.map((v, i) => Math.abs(v - expected[i]!)));
+  const scale = Math.max(1, ...mass);
+  evaluator.dispose();
+  disposeWeights(weights);
+  disposeFrozen(frozen);
+  logits.dispose();
+  return { error, scale };
+}
+
+describe(`Σ terms = forward logits (${backend})`, () => {
+  it('for random architectures, weights and tokens, symmetrized and ordered', () => {
+    fc.assert(
+      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), (arch, seed, symmetrize, tokens) => {
+        const { error, scale } = check(arch, seed, tokens, symmetrize);
+        expect(error / scale).toBeLessThan(2e-5);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('for three layers', () => {
+    fc.assert(
+      fc.property(smallArchitecture(3), fc.integer({ min: 0, max: 1000 }), tokensFor(4, 3), (arch, seed, tokens) => {
+        const { error, scale } = check(arch, seed, tokens, true);
+        expect(error / scale).toBeLessThan(2e-5);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('tensors are released: memory stays flat over many evaluations', () => {
+    const arch = { name: 'm', vocab: 4, context: 3, width: 3, positional: true, layers: [{ attention: { heads: 2, headSize: 2, bias: true }, bilinear: { hidden: 3, bias: true } }], unembed: { bias: true }, renames: new Map() };
+    check(arch, 1, [0, 1, 2], true);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 30; i++) check(arch, i, [0, 1, 2], true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('readout-first', () => {
+  it('contributions to chosen logits equal the full term logits contracted with the readout', () => {
+    fc.assert(
+      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), tokensFor(4, 3), (arch, seed, tokens) => {
+        const weights = randomWeights(arch, seed);
+        const { logits, frozen } = forwardOne(arch, weights, tokens);
+        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+        const readout = tf.randomNormal([tokens.length, arch.vocab], 0, 1, 'float32', seed) as tf.Tensor2D;
+        const terms = [...expand(arch)];
+        const fast = evaluator.contributions(terms, readout);
+        terms.forEach((t, i) => {
+          const full = tf.sum(tf.mul(evaluator.logits(t), readout), 1).dataSync();
+          full.forEach((v, pos) => expect(Math.abs(fast[i]![pos]! - v)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+        });
+        evaluator.dispose();
+        disposeWeights(weights);
+        disposeFrozen(frozen);
+        tf.dispose([logits, readout]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
