@@ -66,7 +66,8 @@ function readMetadata(value: unknown, fail: (what: string) => never): Record<str
 function describe(name: string, info: unknown, fail: (what: string) => never): Described {
   const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof o !== 'object' || o === null) fail(`tensor ${name}: its header entry must be an object`);
-  if (typeof o.dtype !== 'string' || !(o.dtype in sizes)) fail(`tensor ${name}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F16 or BF16)`);
+  // own keys only: `in` would accept 'constructor' or 'toString' as a dtype
+  if (typeof o.dtype !== 'string' || !Object.hasOwn(sizes, o.dtype)) fail(`tensor ${name}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F16 or BF16)`);
   const shape = o.shape;
   if (!Array.isArray(shape) || !shape.every(s => Number.isSafeInteger(s) && s >= 0)) fail(`tensor ${name}: shape must be a list of non-negative integers`);
   const offsets = o.data_offsets;
@@ -83,12 +84,17 @@ function describe(name: string, info: unknown, fail: (what: string) => never): D
 function checkLayout(tensors: Described[], bufferLength: number, fail: (what: string) => never): void {
   const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
+  let previous: Described | undefined;
   for (const t of sorted) {
-    if (t.begin < expected) fail(`tensor ${t.name}: its bytes [${t.begin}, ${t.end}) overlap the previous tensor's`);
-    if (t.begin > expected) fail(`tensor ${t.name}: a gap before its bytes at ${t.begin} (offsets must be contiguous from 0)`);
+    if (t.begin < expected) fail(`tensor ${t.name}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${previous!.name} [${previous!.begin}, ${previous!.end})`);
+    if (t.begin > expected) fail(`tensor ${t.name}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`);
     expected = t.end;
+    previous = t;
   }
-  if (expected !== bufferLength) fail(`the file length is ${bufferLength + 8} past the header but the tensors end at ${expected}: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`);
+  if (expected !== bufferLength) {
+    const last = previous ? `tensor ${previous.name} ends` : 'the tensors end';
+    fail(`${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`);
+  }
 }
 
 function decode(dtype: DType, bytes: Uint8Array): Float32Array {
@@ -117,15 +123,17 @@ function f16(bits: number): number {
 
 /** Writes F32 tensors as PyTorch's save_file does: keys sorted, header padded with spaces to 8 bytes. */
 export function writeSafetensors(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, metadata: Record<string, string> = {}): Uint8Array {
+  if (tensors.has('__metadata__')) throw new WeightsError('a tensor cannot be named __metadata__: the format reserves that key');
   const names = [...tensors.keys()].sort();
-  const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
+  const entries: [string, unknown][] = Object.keys(metadata).length ? [['__metadata__', metadata]] : [];
   let offset = 0;
   for (const name of names) {
     const t = tensors.get(name)!;
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };
+    entries.push([name, { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] }]);
     offset += 4 * t.data.length;
   }
-  let json = JSON.stringify(header);
+  // fromEntries defines own properties, so a tensor named __proto__ is written, not made a prototype
+  let json = JSON.stringify(Object.fromEntries(entries));
   json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);

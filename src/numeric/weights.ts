@@ -35,7 +35,7 @@ export function loadWeights(arch: Architecture, path: string): LoadedWeights {
     throw new WeightsError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   }
   const { tensors } = readSafetensors(bytes, file);
-  const weights = new Map<string, tf.Tensor>();
+  const checked = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   const used = new Set<string>();
   for (const spec of requiredWeights(arch)) {
     const key = weightKey(arch, spec.key);
@@ -46,10 +46,12 @@ export function loadWeights(arch: Architecture, path: string): LoadedWeights {
       throw new WeightsError(`${file}: tensor ${key}${renamed} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`);
     }
     const bad = raw.data.findIndex(v => !Number.isFinite(v));
-    if (bad >= 0) throw new WeightsError(`${file}: tensor ${key} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
-    weights.set(spec.key, tf.tensor(raw.data, [...spec.shape]));
+    if (bad >= 0) throw new WeightsError(`${file}: tensor ${key}${renamed} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
+    checked.set(spec.key, { shape: spec.shape, data: raw.data });
     used.add(key);
   }
+  // tensors are made only once every check has passed, so a rejected file leaks none
+  const weights = new Map([...checked].map(([key, t]) => [key, tf.tensor(t.data, [...t.shape])]));
   const warnings = [...tensors.keys()].filter(k => !used.has(k)).map(k => `${file}: tensor ${k} is not used by model '${arch.name}'`);
   return { weights, warnings };
 }
