@@ -3,7 +3,6 @@
 // so it is never a dependency), else the wasm backend (its binary ships inside the npm package),
 // else the pure-JS cpu backend.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { UserError } from '../errors.js';
 
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -17,6 +16,8 @@ export async function useBackend(choice: BackendChoice = 'auto'): Promise<string
   const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice];
   for (const name of order) {
     if (await register(name)) {
+      // PROD silences tfjs's console banners ("install our node backend"), which a user cannot act on
+      tf.env().set('PROD', true);
       if (await tf.setBackend(name === 'node' ? 'tensorflow' : name)) {
         await tf.ready();
         chosen = name;

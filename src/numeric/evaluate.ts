@@ -154,6 +154,41 @@ export class PathEvaluator {
   }
 
   /**
+   * Σ over `terms` of their logits, n × V, summed where it is cheapest: the maps after a sum are
+   * linear (W_out, the frozen final norm, W_U), so pair terms are added in the hidden space of
+   * their layer and everything else in the residual stream, then mapped once.
+   */
+  sumOfLogits(terms: Iterable<Term>): tf.Tensor2D {
+    const zeros = (cols: number) => tf.zeros([this.n, cols]) as tf.Tensor2D;
+    const add = (acc: tf.Tensor2D, x: () => tf.Tensor2D, c: number) => {
+      const next = tf.tidy(() => tf.add(acc, tf.mul(x(), c)) as tf.Tensor2D);
+      acc.dispose();
+      return next;
+    };
+    let residual = zeros(this.d);
+    let afterNorm = zeros(this.d);
+    let logitBias = zeros(this.arch.vocab);
+    const hiddenSums = new Map<number, tf.Tensor2D>();
+    for (const { path, coefficient } of terms) {
+      const c = coefficient.valueOf();
+      if (path.kind === 'bias' && path.name === 'unembed.b_U') logitBias = add(logitBias, () => this.broadcast(this.w('unembed.b_U')), c);
+      else if (path.kind === 'bias' && path.name === 'ln_final.b') afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
+      else if (path.kind === 'bilinear') {
+        const m = this.arch.layers[path.layer]!.bilinear!.hidden;
+        hiddenSums.set(path.layer, add(hiddenSums.get(path.layer) ?? zeros(m), () => this.hidden(path.layer, path.left, path.right, path.symmetrized), c));
+      } else residual = add(residual, () => this.residual(path), c);
+    }
+    const result = tf.tidy(() => {
+      let x: tf.Tensor2D = residual;
+      for (const [layer, h] of hiddenSums) x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));
+      const normed = tf.add(frozenNorm(x, this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w')), afterNorm) as tf.Tensor2D;
+      return tf.add(this.matMul(normed, this.w('unembed.W_U') as tf.Tensor2D), logitBias) as tf.Tensor2D;
+    });
+    tf.dispose([residual, afterNorm, logitBias, ...hiddenSums.values()]);
+    return result;
+  }
+
+  /**
    * Readout-first: each term's contribution to one logit direction per position, `readout` being
    * n × V rows (a one-hot target, a logit difference). The direction is pulled back through W_U
    * and the frozen final norm once, and contracted into bilinear terms before W_out, so a pair

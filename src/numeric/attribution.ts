@@ -1,0 +1,84 @@
+// What `pathsum eval` computes for one token sequence: the forward pass, every path term's
+// contribution to a chosen logit (readout-first), and the check Σ terms = forward logits.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Term } from '../expand/expand.js';
+import { PathEvaluator } from './evaluate.js';
+import { disposeFrozen, forwardOne } from './forward.js';
+import type { Model } from './model.js';
+
+export interface Target {
+  readonly position: number;
+  readonly token: number;
+}
+
+export interface Attribution {
+  readonly term: Term;
+  /** The term's contribution to the target logit, coefficient included. */
+  readonly contribution: number;
+}
+
+export interface SequenceEvaluation {
+  /** Forward logits, [n][V]. */
+  readonly logits: number[][];
+  readonly target: Target;
+  /** In expansion order. */
+  readonly attributions: readonly Attribution[];
+  /** Per term, its full [n][V] logits, when asked for. */
+  readonly termLogits?: readonly number[][][];
+  /** max |Σ terms' logits − forward logits| over every position and token. */
+  readonly maxAbsError: number;
+  /** Multiply-adds the evaluator performed. */
+  readonly multiplyAdds: number;
+}
+
+export interface EvaluateOptions {
+  /** The target token at `position` (default: the model's top prediction there). */
+  readonly token?: number;
+  /** Default: the last position. */
+  readonly position?: number;
+  readonly fullLogits?: boolean;
+  readonly onTerm?: () => void;
+}
+
+export function evaluateSequence(model: Model, tokens: readonly number[], terms: readonly Term[], options: EvaluateOptions = {}): SequenceEvaluation {
+  const { arch, weights } = model;
+  const { logits, frozen } = forwardOne(arch, weights, tokens);
+  const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+  try {
+    const forwardLogits = logits.arraySync();
+    const position = options.position ?? tokens.length - 1;
+    const token = options.token ?? argmax(forwardLogits[position]!);
+    const readout = tf.tidy(() => tf.mul(tf.reshape(tf.oneHot([position], tokens.length), [-1, 1]), tf.oneHot([token], arch.vocab)) as tf.Tensor2D);
+    const perPosition = evaluator.contributions(withProgress(terms, options.onTerm), readout);
+    readout.dispose();
+    const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
+    const termLogits = options.fullLogits ? terms.map(t => tensorToRows(evaluator.logits(t))) : undefined;
+    const total = evaluator.sumOfLogits(terms);
+    const maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
+    total.dispose();
+    return { logits: forwardLogits, target: { position, token }, attributions, termLogits, maxAbsError, multiplyAdds: evaluator.multiplyAdds };
+  } finally {
+    evaluator.dispose();
+    disposeFrozen(frozen);
+    logits.dispose();
+  }
+}
+
+function* withProgress(terms: readonly Term[], onTerm: (() => void) | undefined): Iterable<Term> {
+  for (const t of terms) {
+    yield t;
+    onTerm?.();
+  }
+}
+
+function tensorToRows(t: tf.Tensor2D): number[][] {
+  const rows = t.arraySync();
+  t.dispose();
+  return rows;
+}
+
+export function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,97 @@
+// A user identity `FORMULA = FORMULA` in the formula language, checked against a model before any
+// number is computed: every symbol it names must exist in the architecture.
+import { UserError } from '../errors.js';
+import type { Expr } from '../ir/nodes.js';
+import { FormulaError, parseFormula } from '../ir/parse-formula.js';
+import { printExpr } from '../ir/print.js';
+import type { Architecture } from '../spec/architecture.js';
+
+export interface Identity {
+  readonly text: string;
+  readonly left: Expr;
+  readonly right: Expr;
+}
+
+export function parseIdentity(text: string, arch: Architecture): Identity {
+  const parts = text.split('=');
+  if (parts.length !== 2) throw new UserError(`--identity "${text}": write exactly one '=' between two formulas`);
+  const side = (source: string, offset: number, name: string): Expr => {
+    try {
+      const e = parseFormula(source);
+      checkSymbols(e, arch);
+      return e;
+    } catch (error) {
+      if (error instanceof FormulaError) throw new UserError(`--identity "${text}": column ${error.col + offset}: ${error.reason} (each side is a sum of terms c · K ⊗ T, as 'pathsum expand' prints them)`);
+      if (error instanceof UserError) throw new UserError(`--identity "${text}": ${name} side: ${error.message}`);
+      throw error;
+    }
+  };
+  return { text, left: side(parts[0]!, 0, 'left'), right: side(parts[1]!, parts[0]!.length + 1, 'right') };
+}
+
+/** Every weight, pattern, norm scale and bilinear block a formula names, against the architecture. */
+function checkSymbols(e: Expr, arch: Architecture): void {
+  const fail = (what: string) => {
+    throw new UserError(`${printExpr(e)} names ${what}, which model '${arch.name}' does not have`);
+  };
+  const attention = (layer: number | null, head: number | null, what: string) => {
+    const a = layer === null ? undefined : arch.layers[layer]?.attention;
+    if (!a || head === null || head >= a.heads) fail(what);
+  };
+  const visit = (x: Expr): void => {
+    switch (x.kind) {
+      case 'pattern':
+        return attention(x.layer, x.head, `the pattern A^{${x.layer}.${x.head}}`);
+      case 'weight':
+        if (['W_Q', 'W_K', 'W_V', 'W_O', 'W_OV', 'W_QK'].includes(x.name)) attention(x.layer, x.head, `${x.name}^{${x.layer}.${x.head}}`);
+        if (x.name === 'W_pos' && !arch.positional) fail('a positional embedding');
+        if (x.name === 'G' || x.name === 'C') checkNorm(arch, x.site, x.layer, fail);
+        return;
+      case 'scale':
+        return checkNorm(arch, x.site, x.layer, fail);
+      case 'vector':
+        if (x.name === 'b_U' && !arch.unembed.bias) fail('the unembedding bias b_U');
+        if ((x.name === 'b_O' || x.name === 'b_out') && !hasBias(arch, x.name, x.layer)) fail(`the bias ${x.name}^{${x.layer}}`);
+        if (x.name === 'b_ln') checkNorm(arch, x.site, x.layer, fail);
+        return;
+      case 'bilinear':
+      case 'pair':
+        if (!arch.layers[x.layer]?.bilinear) fail(`a bilinear block in layer ${x.layer}`);
+        visit(x.left);
+        return visit(x.right);
+      case 'kprod':
+      case 'fprod':
+        return x.factors.forEach(visit);
+      case 'sum':
+        return x.terms.forEach(visit);
+      case 'face':
+        visit(x.left);
+        return visit(x.right);
+      case 'transpose':
+        return visit(x.of);
+      case 'kron':
+        visit(x.kernel);
+        return visit(x.feature);
+      case 'apply':
+        visit(x.op);
+        return visit(x.arg);
+      case 'term':
+        return visit(x.body);
+      case 'id':
+      case 'ones':
+        return;
+    }
+  };
+  visit(e);
+}
+
+function hasBias(arch: Architecture, name: 'b_O' | 'b_out', layer: number | null): boolean {
+  const l = layer === null ? undefined : arch.layers[layer];
+  return name === 'b_O' ? l?.attention?.bias === true : l?.bilinear?.bias === true;
+}
+
+function checkNorm(arch: Architecture, site: string | null, layer: number | null, fail: (what: string) => void): void {
+  const l = layer === null ? undefined : arch.layers[layer];
+  const norm = site === 'final' ? arch.unembed.norm : site === 'ln1' ? l?.attention?.norm : site === 'ln2' ? l?.bilinear?.norm : undefined;
+  if (!norm) fail(`a norm at ${site}${layer === null ? '' : ` of layer ${layer}`}`);
+}

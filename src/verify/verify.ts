@@ -1,0 +1,89 @@
+// `pathsum verify` as a library: fast-check properties on one model. Inputs are random token
+// sequences and, when the model has no weights file, random weights too; a failure is shrunk to a
+// small counterexample and comes with the seed that replays it.
+import fc from 'fast-check';
+import type { Term } from '../expand/expand.js';
+import type { Model } from '../numeric/model.js';
+import { disposeWeights, randomWeights, type Weights } from '../numeric/weights.js';
+import type { Identity } from './identity.js';
+import { identityHolds, type Measurement, rewriteSoundness, type Sequence, sumOfTerms } from './laws.js';
+
+export interface VerifyOptions {
+  readonly runs: number;
+  readonly seed: number;
+  readonly identities: readonly Identity[];
+  /** Draw new random weights for every run (the model has no weights file). */
+  readonly randomWeights: boolean;
+  readonly onRun?: () => void;
+}
+
+export interface LawReport {
+  readonly law: string;
+  readonly runs: number;
+  readonly passed: boolean;
+  readonly worst: Measurement;
+  /** The shrunk failing input, when the law failed. */
+  readonly counterexample?: string;
+  readonly seed: number;
+}
+
+/** Terms checked for rewrite soundness per run: the float64 reference evaluator is dense. */
+const RULE_TERMS_PER_RUN = 4;
+const RULE_MAX_DEGREE = 2;
+
+interface Input {
+  readonly tokens: number[];
+  readonly weightSeed: number | null;
+}
+
+export function verifyModel(model: Model, terms: readonly Term[], options: VerifyOptions): LawReport[] {
+  const { arch } = model;
+  const input: fc.Arbitrary<Input> = fc.record({
+    tokens: fc.array(fc.integer({ min: 0, max: arch.vocab - 1 }), { minLength: 1, maxLength: arch.context }),
+    weightSeed: options.randomWeights ? fc.integer({ min: 0, max: 2 ** 31 - 1 }) : fc.constant(null),
+  });
+  const withSequence = <T>(i: Input, f: (s: Sequence) => T): T => {
+    const weights: Weights = i.weightSeed === null ? model.weights : randomWeights(arch, i.weightSeed);
+    try {
+      return f({ arch, weights, tokens: i.tokens });
+    } finally {
+      if (weights !== model.weights) disposeWeights(weights);
+    }
+  };
+  const reports = [check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
+  const small = terms.filter(t => t.degree <= RULE_MAX_DEGREE);
+  if (small.length > 0) {
+    const fired = new Set<string>();
+    const picks = fc.array(fc.integer({ min: 0, max: small.length - 1 }), { minLength: 1, maxLength: RULE_TERMS_PER_RUN });
+    const report = check('rewrite rules are sound', fc.tuple(input, picks), ([i, p]) => withSequence(i, s => rewriteSoundness(s, p.map(k => small[k]!), fired)), options);
+    reports.push({ ...report, law: `rewrite rules are sound (${[...fired].sort().join(', ') || 'none fired'})` });
+  }
+  for (const identity of options.identities) {
+    reports.push(check(`identity ${identity.text.trim()}`, input, i => withSequence(i, s => identityHolds(s, identity)), options));
+  }
+  return reports;
+}
+
+function check<T>(law: string, arbitrary: fc.Arbitrary<T>, measure: (input: T) => Measurement, options: VerifyOptions): LawReport {
+  let worst: Measurement = { error: 0, tolerance: 0 };
+  let runs = 0;
+  const property = fc.property(arbitrary, input => {
+    const m = measure(input);
+    options.onRun?.();
+    runs++;
+    if (!(m.error <= worst.error)) worst = m;
+    return m.error <= m.tolerance;
+  });
+  const details = fc.check(property, { numRuns: options.runs, seed: options.seed });
+  if (!details.failed) return { law, runs: details.numRuns, passed: true, worst, seed: options.seed };
+  // re-measuring the shrunk input rethrows what a law threw (a bug, or a UserError to report as is)
+  const failure = details.counterexample ? measure(details.counterexample[0]) : worst;
+  return {
+    law,
+    runs,
+    passed: false,
+    worst: failure,
+    counterexample: details.counterexample ? fc.stringify(details.counterexample[0]) : String(details.errorInstance),
+    seed: options.seed,
+  };
+}
