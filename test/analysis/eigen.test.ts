@@ -5,6 +5,7 @@ import { eigs } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { eigenDecomposition, explainedShares, lowRank } from '../../src/analysis/eigen.js';
 import { dot, frobeniusSquared, type Matrix, zeros } from '../../src/analysis/matrix.js';
+import { orthonormal } from './gram-schmidt.js';
 
 const entry = fc.double({ min: -10, max: 10, noNaN: true });
 
@@ -30,20 +31,6 @@ function planted(n: number, lambdas: number[], xs: number[]): Matrix {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.data[i * n + j]! += lambdas[k]! * q[i]! * q[j]!;
   });
   return m;
-}
-
-export function orthonormal(n: number, xs: number[]): Float64Array[] {
-  const basis: Float64Array[] = [];
-  for (let k = 0; basis.length < n; k++) {
-    const v = k < n ? Float64Array.from({ length: n }, (_, i) => xs[k * n + i]! + (i === k ? 1e-3 : 0)) : Float64Array.from({ length: n }, (_, i) => (i === k - n ? 1 : 0));
-    for (const q of basis) {
-      const c = dot(v, q);
-      v.forEach((x, i) => (v[i] = x - c * q[i]!));
-    }
-    const length = Math.sqrt(dot(v, v));
-    if (length > 1e-6) basis.push(v.map(x => x / length));
-  }
-  return basis;
 }
 
 const scaleOf = (q: Matrix) => Math.max(1, Math.sqrt(frobeniusSquared(q)));

@@ -1,0 +1,66 @@
+// A bilinear block's weights in float64, as the quadratic map it is. With biases,
+// (W_in x + b_in) ⊙ (W_gate x + b_gate) = (W̃_in x̃) ⊙ (W̃_gate x̃) for the homogeneous vector
+// x̃ = (x, 1) and W̃ = [W | b]: the layer is a purely quadratic form over d+1 coordinates (the same
+// homogeneous coordinate that DESIGN §3 uses for bias paths). b_out is a constant, kept aside.
+import type * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../errors.js';
+import type { Architecture, BilinearBlock } from '../spec/architecture.js';
+import type { Weights } from '../numeric/weights.js';
+import { type Matrix, zeros } from './matrix.js';
+
+export interface BilinearForm {
+  readonly layer: number;
+  /** The residual width d. */
+  readonly width: number;
+  /** The input has the constant coordinate x̃_d = 1 appended (the block has biases). */
+  readonly homogeneous: boolean;
+  /** W̃_in [d', m] (row convention: row i is input coordinate i; row d is b_in when homogeneous). */
+  readonly input: Matrix;
+  /** W̃_gate [d', m]. */
+  readonly gate: Matrix;
+  /** W_out [m, d]. */
+  readonly output: Matrix;
+  /** b_out [d], or zeros. */
+  readonly outputBias: Float64Array;
+}
+
+/** d' = d + 1 with biases, else d: the side of every interaction matrix of this layer. */
+export const formDimension = (form: BilinearForm) => form.input.rows;
+
+export function bilinearBlockOf(arch: Architecture, layer: number): BilinearBlock {
+  const count = arch.layers.length;
+  if (!Number.isInteger(layer) || layer < 0 || layer >= count) {
+    throw new UserError(`model '${arch.name}' has no layer ${layer} (layers count from 0; it has ${count})`);
+  }
+  const block = arch.layers[layer]!.bilinear;
+  if (!block) throw new UserError(`layer ${layer} of model '${arch.name}' has no bilinear block`);
+  return block;
+}
+
+export function bilinearForm(arch: Architecture, weights: Weights, layer: number): BilinearForm {
+  const block = bilinearBlockOf(arch, layer);
+  const d = arch.width;
+  const m = block.hidden;
+  const get = (name: string) => float64(weights, `blocks.${layer}.mlp.${name}`);
+  const extend = (w: Float64Array, b: Float64Array | undefined): Matrix => {
+    const out = zeros(b ? d + 1 : d, m);
+    out.data.set(w);
+    if (b) out.data.set(b, d * m);
+    return out;
+  };
+  return {
+    layer,
+    width: d,
+    homogeneous: block.bias,
+    input: extend(get('W_in'), block.bias ? get('b_in') : undefined),
+    gate: extend(get('W_gate'), block.bias ? get('b_gate') : undefined),
+    output: { rows: m, cols: d, data: get('W_out') },
+    outputBias: block.bias ? get('b_out') : new Float64Array(d),
+  };
+}
+
+export function float64(weights: Weights, key: string): Float64Array {
+  const t: tf.Tensor | undefined = weights.get(key);
+  if (!t) throw new Error(`weights lack ${key}`);
+  return Float64Array.from(t.dataSync());
+}

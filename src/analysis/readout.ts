@@ -1,0 +1,103 @@
+// The output direction u a bilinear layer is read along: a residual-stream vector, or the logit of
+// a token pulled back from the unembedding to the layer's output.
+import { readFileSync } from 'node:fs';
+import { match } from 'ts-pattern';
+import { UserError } from '../errors.js';
+import type { Architecture } from '../spec/architecture.js';
+import type { Weights } from '../numeric/weights.js';
+import { float64 } from './bilinear.js';
+import { norm } from './matrix.js';
+
+export type OutputDirection =
+  | { readonly kind: 'token'; readonly token: number }
+  | { readonly kind: 'vector'; readonly vector: readonly number[]; readonly source: string };
+
+export interface Readout {
+  /** The direction in the residual stream the layer's output is read along. */
+  readonly u: Float64Array;
+  /** `unembed`: exact up to the final norm's scale; `direct-path`: later blocks are skipped. */
+  readonly kind: 'unembed' | 'direct-path' | 'vector';
+  /** One line naming u, e.g. `logit of token 5: W_U[:,5]`. */
+  readonly label: string;
+  /** What was folded in or left out, one sentence each. */
+  readonly notes: readonly string[];
+}
+
+export function readout(arch: Architecture, weights: Weights, layer: number, direction: OutputDirection): Readout {
+  return match(direction)
+    .with({ kind: 'vector' }, dir => vectorReadout(arch, dir.vector, dir.source))
+    .with({ kind: 'token' }, dir => tokenReadout(arch, weights, layer, dir.token))
+    .exhaustive();
+}
+
+function vectorReadout(arch: Architecture, vector: readonly number[], source: string): Readout {
+  if (vector.length !== arch.width) throw new UserError(`${source}: the direction has ${vector.length} numbers, the residual width is ${arch.width}`);
+  const length = norm(vector);
+  if (length === 0) throw new UserError(`${source}: the direction is zero`);
+  return {
+    u: Float64Array.from(vector, x => x / length),
+    kind: 'vector',
+    label: `unit vector from ${source}`,
+    notes: length === 1 ? [] : [`the direction was normalized to unit length (its norm was ${length.toPrecision(4)})`],
+  };
+}
+
+// Logit c = (W_U[:,c]) · N(x_final). Through a final norm N(x) = g ⊙ (P x) · s_t (+ b), with P the
+// centering for LayerNorm: u = P (g ⊙ W_U[:,c]) exactly; the per-position scale s_t > 0 multiplies
+// the whole form, so it rescales eigenvalues per position and leaves eigenvectors alone: it is left out.
+function tokenReadout(arch: Architecture, weights: Weights, layer: number, token: number): Readout {
+  const { vocab: V, width: d } = arch;
+  if (!Number.isInteger(token) || token < 0 || token >= V) throw new UserError(`token ${token} is out of range: the vocabulary has tokens 0..${V - 1}`);
+  const unembed = float64(weights, 'unembed.W_U');
+  let u = Float64Array.from({ length: d }, (_, i) => unembed[i * V + token]!);
+  const notes: string[] = [];
+  const finalNorm = arch.unembed.norm;
+  if (finalNorm) {
+    const gain = float64(weights, 'ln_final.w');
+    u = u.map((x, i) => x * gain[i]!);
+    if (finalNorm === 'layer') {
+      const mean = u.reduce((s, x) => s + x, 0) / d;
+      u = u.map(x => x - mean);
+    }
+    notes.push(`ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out (a positive factor per position: eigenvalues scale by it, eigenvectors do not change)`);
+  }
+  const later = arch.layers.slice(layer + 1).some(l => l.attention || l.bilinear);
+  if (later) notes.push(`layers ${layer + 1}..${arch.layers.length - 1} follow layer ${layer}: this is the direct-path readout (the layer's output read straight by the unembedding, later blocks skipped)`);
+  return {
+    u,
+    kind: later ? 'direct-path' : 'unembed',
+    label: `logit of token ${token}: ${finalNorm ? `ln_final gain ⊙ ` : ''}W_U[:,${token}]${later ? ' (direct path)' : ''}`,
+    notes,
+  };
+}
+
+/** A direction file: a JSON array of numbers, or numbers separated by whitespace or commas. */
+export function readDirectionFile(path: string): OutputDirection {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: cannot read the direction (${code === 'ENOENT' ? 'no such file' : String(code)})`);
+  }
+  return { kind: 'vector', vector: parseDirection(text, path), source: path };
+}
+
+export function parseDirection(text: string, source: string): number[] {
+  const trimmed = text.trim();
+  let values: unknown[];
+  if (trimmed.startsWith('[')) {
+    try {
+      values = JSON.parse(trimmed) as unknown[];
+    } catch {
+      throw new UserError(`${source}: the direction is not valid JSON`);
+    }
+    if (!Array.isArray(values)) throw new UserError(`${source}: the direction must be a JSON array of numbers`);
+  } else {
+    values = trimmed === '' ? [] : trimmed.split(/[\s,]+/).map(w => (/^[-+0-9.eE]+$/.test(w) ? Number(w) : w));
+  }
+  const bad = values.findIndex(v => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad >= 0) throw new UserError(`${source}: entry ${bad} of the direction is not a finite number (${JSON.stringify(values[bad])})`);
+  if (values.length === 0) throw new UserError(`${source}: the direction is empty`);
+  return values as number[];
+}
