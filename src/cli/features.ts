@@ -1,0 +1,173 @@
+// `pathsum features SPEC`: a bilinear layer read along one output direction, as the eigenvectors of
+// its interaction matrix, each projected to tokens; optionally the loss as the layer is truncated.
+import { analyzeFeatures, type FeatureReport } from '../analysis/features.js';
+import { bilinearForm } from '../analysis/bilinear.js';
+import { checkBatch, readInputsFile, type Batch } from '../analysis/inputs.js';
+import { type OutputDirection, readDirectionFile } from '../analysis/readout.js';
+import { taskGenerators } from '../analysis/tasks.js';
+import { truncationCurve, type TruncationCurve } from '../analysis/truncation.js';
+import { UserError } from '../errors.js';
+import { parseBackend, useBackend } from '../numeric/backend.js';
+import { disposeWeights, loadWeights } from '../numeric/weights.js';
+import type { Architecture } from '../spec/architecture.js';
+import { loadSpec } from '../spec/index.js';
+import { integerFlag, parseFlags } from './args.js';
+import type { Io } from './io.js';
+
+const HELP = `usage: pathsum features SPEC --weights FILE --layer L (--token C | --direction FILE) [options]
+
+Restricted to an output direction u, a bilinear layer is the quadratic form u · MLP(x) = x̃ᵀ Q_u x̃,
+Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eigenvalues (sorted by
+|λ|), the share of ‖Q_u‖_F² the top k explain, and each top eigenvector read in token space.
+
+  --weights FILE       safetensors file, or a directory with model.safetensors
+  --layer L            the layer whose bilinear block is analysed (from 0)
+  --token C            u = W_U[:,C], the logit of token C (through ln_final's gain; direct path
+                       when later blocks follow)
+  --direction FILE     u read from FILE: a JSON array or whitespace-separated numbers, width d,
+                       normalized to unit length
+  --top K              eigenvectors described (default 5)
+  --tokens N           tokens listed per eigenvector and sign (default 5)
+  --pairs N            token pairs listed, one-layer models only (default 10)
+  --position P         add W_pos[P] to every token embedding (default: token embedding only)
+  --period P           Fourier analysis of token profiles over tokens 0..P-1 (default: vocabulary)
+  --inputs FILE        token sequences, one per line, comma-separated; the last number of a line
+                       is the target that should follow the others
+  --task NAME          sequences from a registered task generator instead (src/analysis/tasks.ts)
+  --seed S             the task generator's seed (default 0)
+  --ranks 1,2,4,8      truncate every Q_{e_o} (o over the residual basis) to rank k and report the
+                       loss and accuracy on the inputs (default 1,2,4,8 when inputs are given)
+  --json               one JSON object (below) instead of the table
+  --model NAME         the model, when the file holds several
+  --backend B          auto (default), node, wasm or cpu
+
+With biases, x̃ = (x, 1) and Q_u is (d+1)×(d+1); u · b_out is reported as a separate constant.
+
+JSON: { "model": string, "layer": int,
+        "readout": {"kind": "unembed"|"direct-path"|"vector", "label": string, "notes": [string], "u": [d]},
+        "offset": number, "homogeneous": bool, "dimension": d', "frobeniusSquared": number,
+        "eigenvalues": [d'], "explained": [d'],          // explained[k-1] = share of the top k
+        "inputs": {"position": int|null, "notes": [string]},
+        "features": [ {"index": i, "eigenvalue": λ, "share": λ²/‖Q‖², "vector": [d'],
+                       "profile": [V], "tokens": {"top": [{"token","value"}], "bottom": [...]},
+                       "fourier": {"frequency": ω, "share": number}} ],
+        "pairs": {"top": [{"a","b","value"}], "topAbs": [...]} | null, "pairsNote"?: string,
+        "truncation": {"sequences": N, "baseline": {"loss","accuracy"},
+                       "points": [{"rank","kept","loss","accuracy"}]} | null }
+`;
+
+interface Values {
+  model?: string;
+  weights?: string;
+  layer?: string;
+  token?: string;
+  direction?: string;
+  top?: string;
+  tokens?: string;
+  pairs?: string;
+  position?: string;
+  period?: string;
+  inputs?: string;
+  task?: string;
+  seed?: string;
+  ranks?: string;
+  json?: boolean;
+  backend?: string;
+  help?: boolean;
+}
+
+const string = { type: 'string' } as const;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags<Values>('features', args, {
+    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
+    json: { type: 'boolean' },
+  });
+  if (values.help) return io.stdout(HELP), 0;
+  if (positionals.length !== 1) throw new UserError(`features takes one spec file, found ${positionals.length}; see 'pathsum features --help'`);
+  const arch = loadSpec(positionals[0]!, { model: values.model });
+  if (values.weights === undefined) throw new UserError('features: --weights FILE is required');
+  const layer = integerFlag('features', 'layer', values.layer);
+  if (layer === undefined) throw new UserError('features: --layer L is required');
+  const direction = directionFlag(values);
+  const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
+  const batch = inputsFlag(values, arch);
+  if (ranks && !batch) throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
+  const backend = parseBackend(values.backend);
+  await useBackend(backend);
+  const { weights, warnings } = loadWeights(arch, values.weights);
+  try {
+    for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    const report = analyzeFeatures(arch, weights, {
+      layer,
+      direction,
+      top: integerFlag('features', 'top', values.top, 1) ?? 5,
+      tokens: integerFlag('features', 'tokens', values.tokens, 1) ?? 5,
+      pairs: integerFlag('features', 'pairs', values.pairs, 1) ?? 10,
+      position: integerFlag('features', 'position', values.position),
+      period: integerFlag('features', 'period', values.period, 2),
+    });
+    const truncation = batch ? truncationCurve(arch, weights, bilinearForm(arch, weights, layer), ranks ?? [1, 2, 4, 8], batch.batch) : null;
+    io.stdout(values.json ? `${JSON.stringify({ ...report, truncation })}\n` : formatReport(report, truncation, batch?.source));
+    return 0;
+  } finally {
+    disposeWeights(weights);
+  }
+}
+
+function directionFlag(values: Values): OutputDirection {
+  if ((values.token === undefined) === (values.direction === undefined)) throw new UserError('features: give exactly one of --token C and --direction FILE');
+  if (values.direction !== undefined) return readDirectionFile(values.direction);
+  return { kind: 'token', token: integerFlag('features', 'token', values.token)! };
+}
+
+function ranksFlag(value: string): number[] {
+  const parts = value.split(',');
+  return parts.map(p => integerFlag('features', 'ranks', p.trim(), 1)!);
+}
+
+function inputsFlag(values: Values, arch: Architecture): { batch: Batch; source: string } | undefined {
+  if (values.inputs !== undefined && values.task !== undefined) throw new UserError('features: give --inputs FILE or --task NAME, not both');
+  if (values.inputs !== undefined) return { batch: readInputsFile(values.inputs, arch), source: values.inputs };
+  if (values.task === undefined) return undefined;
+  const generate = taskGenerators[values.task];
+  const known = Object.keys(taskGenerators);
+  if (!generate) throw new UserError(`features: no task named '${values.task}' (registered: ${known.length ? known.join(', ') : 'none yet'})`);
+  const seed = integerFlag('features', 'seed', values.seed) ?? 0;
+  return { batch: checkBatch(generate(seed), arch, `task ${values.task}`), source: `task ${values.task}, seed ${seed}` };
+}
+
+const signed = (x: number, digits = 4) => `${x < 0 ? '−' : '+'}${Math.abs(x).toPrecision(digits)}`;
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function formatReport(report: FeatureReport, truncation: TruncationCurve | null, source?: string): string {
+  const { dimension: n } = report;
+  const lines = [
+    `model ${report.model}, layer ${report.layer} (bilinear), readout ${report.readout.label}`,
+    ...report.readout.notes.map(s => `  note: ${s}`),
+    `Q_u: ${n}×${n} symmetric${report.homogeneous ? ' over x̃ = (x, 1)' : ''}, ‖Q_u‖_F² = ${report.frobeniusSquared.toPrecision(5)}${report.homogeneous ? `, constant u·b_out = ${signed(report.offset)}` : ''}`,
+    ...report.inputs.notes.map(s => `  tokens: ${s}`),
+    '',
+    `   #  eigenvalue  share   cumul.  fourier      tokens (+)  |  tokens (−)`,
+    ...report.features.map(f => {
+      const tokens = (list: { token: number; value: number }[]) => list.map(t => `${t.token} ${signed(t.value, 3)}`).join(', ');
+      const fourier = f.fourier.frequency ? `ω=${f.fourier.frequency} ${percent(f.fourier.share)}` : '—';
+      return `${String(f.index).padStart(4)}  ${signed(f.eigenvalue).padStart(10)}  ${percent(f.share).padStart(6)}  ${percent(report.explained[f.index - 1]!).padStart(6)}  ${fourier.padEnd(11)}  ${tokens(f.tokens.top)}  |  ${tokens(f.tokens.bottom)}`;
+    }),
+    `  share of ‖Q_u‖_F² by the top k: ${[1, 2, 4, 8, 16, 32].filter(k => k <= n).map(k => `k=${k} ${percent(report.explained[k - 1]!)}`).join(', ')}`,
+  ];
+  if (report.pairs) {
+    const pairs = (list: { a: number; b: number; value: number }[]) => list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
+    lines.push('', 'token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, unordered:');
+    lines.push(`  largest:      ${pairs(report.pairs.top)}`, `  largest |T|:  ${pairs(report.pairs.topAbs)}`);
+  } else if (report.pairsNote) {
+    lines.push('', `token pairs: not tabled (${report.pairsNote})`);
+  }
+  if (truncation) {
+    lines.push('', `truncation: every Q_{e_o} to rank k, scored on ${truncation.sequences} sequences (${source}):`, '   rank    kept     loss  accuracy');
+    const row = (rank: string, kept: number, loss: number, accuracy: number) => `  ${rank.padStart(5)}  ${percent(kept).padStart(6)}  ${loss.toFixed(4).padStart(7)}  ${percent(accuracy).padStart(8)}`;
+    lines.push(row('full', 1, truncation.baseline.loss, truncation.baseline.accuracy));
+    for (const p of truncation.points) lines.push(row(String(p.rank), p.kept, p.loss, p.accuracy));
+  }
+  return `${lines.join('\n')}\n`;
+}
