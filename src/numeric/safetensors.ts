@@ -124,7 +124,8 @@ function f16(bits: number): number {
 /** Writes F32 tensors as PyTorch's save_file does: keys sorted, header padded with spaces to 8 bytes. */
 export function writeSafetensors(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, metadata: Record<string, string> = {}): Uint8Array {
   if (tensors.has('__metadata__')) throw new WeightsError('a tensor cannot be named __metadata__: the format reserves that key');
-  const names = [...tensors.keys()].sort();
+  // Rust orders strings by UTF-8 bytes; JS's default sort uses UTF-16 units, which differ past U+E000
+  const names = [...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const entries: [string, unknown][] = Object.keys(metadata).length ? [['__metadata__', metadata]] : [];
   let offset = 0;
   for (const name of names) {

@@ -181,7 +181,8 @@ describe('F16 and BF16 decode bit-exactly', () => {
   });
 });
 
-const tensorName = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'blocks.0.attn.W_Q', '')).filter(s => s !== '__metadata__');
+// '\u{1F600}' (a surrogate pair) sorts after '\uFB01' in UTF-8 bytes, before it in UTF-16 units
+const tensorName = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'blocks.0.attn.W_Q', '', '\u{1F600}', '\uFB01')).filter(s => s !== '__metadata__');
 const tensor = fc
   .array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 })
   .chain(shape => fc.record({ shape: fc.constant(shape), data: fc.float32Array({ minLength: shape.reduce((p, s) => p * s, 1), maxLength: shape.reduce((p, s) => p * s, 1) }) }));
@@ -205,11 +206,18 @@ describe('writeSafetensors → readSafetensors', () => {
         }
         const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
         const names = Object.keys(header).filter(k => k !== '__metadata__');
-        expect(names).toEqual([...tensors.keys()].sort());
+        expect(names).toEqual([...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
         names.reduce((end, k) => (expect(header[k]!.data_offsets[0]).toBe(end), header[k]!.data_offsets[1]), 0);
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('orders keys by UTF-8 bytes as the Rust writer does: a (61) < ﬁ (EF AC 81) < 😀 (F0 9F 98 80)', () => {
+    const t = { shape: [], data: new Float32Array(1) };
+    const file = writeSafetensors(new Map([['\u{1F600}', t], ['\uFB01', t], ['a', t]]));
+    const header = new TextDecoder().decode(file.subarray(8, 8 + Number(new DataView(file.buffer).getBigUint64(0, true))));
+    expect(Object.keys(JSON.parse(header))).toEqual(['a', '\uFB01', '\u{1F600}']);
   });
 
   it('refuses a tensor named __metadata__', () => {
