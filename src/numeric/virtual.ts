@@ -306,7 +306,10 @@ export function contractWithInputs(arch: Architecture, table: VirtualTable, toke
   if (n < 1 || n > arch.context) throw new UserError(`a sequence of ${n} tokens does not fit the context of ${arch.context}`);
   const bad = tokens.find(a => !(Number.isInteger(a) && a >= 0 && a < arch.vocab));
   if (bad !== undefined) throw new UserError(`token ${bad} is not in the vocabulary 0..${arch.vocab - 1}`);
-  const K = positionKernel(arch, table.path, arraysOf(frozen), n);
+  const arrays = arraysOf(frozen);
+  const frozenLength = arrays.patterns.find(p => p)?.[0]?.length ?? [...arrays.scales.values()][0]?.length ?? n;
+  if (frozenLength !== n) throw new UserError(`the frozen patterns and scales are for ${frozenLength} tokens, not ${n}`);
+  const K = positionKernel(arch, table.path, arrays, n);
   if (K.axes !== table.inputs.length) throw new Error(`kernel with ${K.axes} axes for a table with ${table.inputs.length}`);
   const out = table.readout === undefined ? arch.vocab : 1;
   const sizes = table.shape.slice(table.readout === undefined ? 1 : 0);

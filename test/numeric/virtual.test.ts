@@ -155,6 +155,7 @@ describe('virtual tables refuse what the model does not have', () => {
       const { logits, frozen } = forwardOne(arch, w, [0, 1]);
       expect(() => contractWithInputs(arch, table, [0, 4], frozen)).toThrow(new UserError('token 4 is not in the vocabulary 0..3'));
       expect(() => contractWithInputs(arch, table, [0, 1, 2, 3], frozen)).toThrow(new UserError('a sequence of 4 tokens does not fit the context of 3'));
+      expect(() => contractWithInputs(arch, table, [0, 1, 2], frozen)).toThrow(new UserError('the frozen patterns and scales are for 2 tokens, not 3'));
       logits.dispose();
       disposeFrozen(frozen);
     });
