@@ -9,7 +9,7 @@ import { dominantFrequency, type Frequency } from './fourier.js';
 import { interactionMatrix, outputOffset } from './interaction.js';
 import { frobeniusSquared } from './matrix.js';
 import { type OutputDirection, readout, type Readout } from './readout.js';
-import { extremeTokens, PAIR_TABLE_LIMIT, tokenInputs, tokenPairs, tokenProfile, type TokenPair, type TokenValue } from './tokens.js';
+import { extremeTokens, PAIR_TABLE_LIMIT, tokenInputs, tokenPairs, tokenProfile, type TokenPair, type TokenValue, type Via } from './tokens.js';
 
 export interface FeatureOptions {
   readonly layer: number;
@@ -22,6 +22,8 @@ export interface FeatureOptions {
   readonly pairs: number;
   /** Add W_pos[position] to every token's embedding. */
   readonly position?: number;
+  /** Read tokens through the embedding (default) or through the layer's heads. */
+  readonly via?: Via;
   /** Fourier analysis over tokens 0..period-1 (default: the vocabulary). */
   readonly period?: number;
 }
@@ -51,7 +53,7 @@ export interface FeatureReport {
   readonly eigenvalues: number[];
   /** explained[k-1] = Σ_{i≤k} λ_i² / Σ λ_i². */
   readonly explained: number[];
-  readonly inputs: { position: number | null; notes: readonly string[] };
+  readonly inputs: { position: number | null; via: string; notes: readonly string[] };
   readonly features: Feature[];
   readonly pairs: { top: TokenPair[]; topAbs: TokenPair[] } | null;
   /** Why pairs is null. */
@@ -65,7 +67,7 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
   const eigen = eigenDecomposition(q);
   const total = frobeniusSquared(q);
   const explained = explainedShares(eigen.values);
-  const inputs = tokenInputs(arch, weights, form, options.position);
+  const inputs = tokenInputs(arch, weights, form, { position: options.position, via: options.via });
   const features = eigen.vectors.slice(0, options.top).map((v, i): Feature => {
     const profile = tokenProfile(inputs, v);
     const lambda = eigen.values[i]!;
@@ -91,9 +93,11 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
     frobeniusSquared: total,
     eigenvalues: [...eigen.values],
     explained: [...explained],
-    inputs: { position: options.position ?? null, notes: inputs.notes },
+    inputs: { position: options.position ?? null, via: viaName(options.via), notes: inputs.notes },
     features,
     pairs: oneLayer && small ? tokenPairs(inputs, q, options.pairs) : null,
     ...(oneLayer && small ? {} : { pairsNote: oneLayer ? `the vocabulary exceeds ${PAIR_TABLE_LIMIT} tokens` : 'token pairs are tabled for one-layer models only' }),
   };
 }
+
+export const viaName = (via: Via | undefined): string => (via?.kind === 'ov' ? `ov${via.head === undefined ? '' : `:${via.head}`}` : 'embed');

@@ -4,6 +4,7 @@ import { analyzeFeatures, type FeatureReport } from '../analysis/features.js';
 import { bilinearForm } from '../analysis/bilinear.js';
 import { checkBatch, readInputsFile, type Batch } from '../analysis/inputs.js';
 import { type OutputDirection, readDirectionFile } from '../analysis/readout.js';
+import type { Via } from '../analysis/tokens.js';
 import { taskGenerators } from '../analysis/tasks.js';
 import { truncationCurve, type TruncationCurve } from '../analysis/truncation.js';
 import { UserError } from '../errors.js';
@@ -30,6 +31,8 @@ Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eige
   --tokens N           tokens listed per eigenvector and sign (default 5)
   --pairs N            token pairs listed, one-layer models only (default 10)
   --position P         add W_pos[P] to every token embedding (default: token embedding only)
+  --via embed|ov|ov:H  read tokens through the embedding (default), or as moved by the same layer's
+                       heads (all summed, or head H): W_E[a] W_V W_O, attention weight 1
   --period P           Fourier analysis of token profiles over tokens 0..P-1 (default: vocabulary)
   --inputs FILE        token sequences, one per line, comma-separated; the last number of a line
                        is the target that should follow the others
@@ -47,7 +50,7 @@ JSON: { "model": string, "layer": int,
         "readout": {"kind": "unembed"|"direct-path"|"vector", "label": string, "notes": [string], "u": [d]},
         "offset": number, "homogeneous": bool, "dimension": d', "frobeniusSquared": number,
         "eigenvalues": [d'], "explained": [d'],          // explained[k-1] = share of the top k
-        "inputs": {"position": int|null, "notes": [string]},
+        "inputs": {"position": int|null, "via": "embed"|"ov"|"ov:H", "notes": [string]},
         "features": [ {"index": i, "eigenvalue": λ, "share": λ²/‖Q‖², "vector": [d'],
                        "profile": [V], "tokens": {"top": [{"token","value"}], "bottom": [...]},
                        "fourier": {"frequency": ω, "share": number}} ],
@@ -66,6 +69,7 @@ interface Values {
   tokens?: string;
   pairs?: string;
   position?: string;
+  via?: string;
   period?: string;
   inputs?: string;
   task?: string;
@@ -80,7 +84,7 @@ const string = { type: 'string' } as const;
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('features', args, {
-    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
+    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'via', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
     json: { type: 'boolean' },
   });
   if (values.help) return io.stdout(HELP), 0;
@@ -105,6 +109,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       tokens: integerFlag('features', 'tokens', values.tokens, 1) ?? 5,
       pairs: integerFlag('features', 'pairs', values.pairs, 1) ?? 10,
       position: integerFlag('features', 'position', values.position),
+      via: viaFlag(values.via),
       period: integerFlag('features', 'period', values.period, 2),
     });
     const truncation = batch ? truncationCurve(arch, weights, bilinearForm(arch, weights, layer), ranks ?? [1, 2, 4, 8], batch.batch) : null;
@@ -119,6 +124,14 @@ function directionFlag(values: Values): OutputDirection {
   if ((values.token === undefined) === (values.direction === undefined)) throw new UserError('features: give exactly one of --token C and --direction FILE');
   if (values.direction !== undefined) return readDirectionFile(values.direction);
   return { kind: 'token', token: integerFlag('features', 'token', values.token)! };
+}
+
+function viaFlag(value: string | undefined): Via {
+  if (value === undefined || value === 'embed') return { kind: 'embed' };
+  if (value === 'ov') return { kind: 'ov' };
+  const head = /^ov:([0-9]+)$/.exec(value);
+  if (!head) throw new UserError(`features: --via must be embed, ov or ov:H (a head of the layer), found '${value}'`);
+  return { kind: 'ov', head: Number(head[1]) };
 }
 
 function ranksFlag(value: string): number[] {

@@ -12,7 +12,7 @@ const models: Record<string, ModelFiles> = {};
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');
-  for (const name of ['seed1', 'full', 'two-layer', 'attn1']) {
+  for (const name of ['seed1', 'full', 'two-layer', 'attn1', 'bilinear-only']) {
     const arch = loadSpec(`examples/${name}.pathsum`);
     const weights = randomWeights(arch, 7);
     models[name] = writeModel(readFileSync(`examples/${name}.pathsum`, 'utf8'), tensorsOf(weights));
@@ -46,6 +46,9 @@ describe('pathsum features: the table', () => {
     expect(out).toMatch(/share of ‖Q_u‖_F² by the top k: k=1 .*k=32 100\.0%/);
     expect(out).toMatch(/token pairs T\[a,b\] = x̃_aᵀ Q_u x̃_b, unordered:\n {2}largest: {6}\(\d+, \d+\) [+−]/);
     expect(out).toContain('direct embedding path');
+    const ov = await run('seed1', '--layer', '0', '--token', '5', '--via', 'ov:1');
+    expect(ov.out).toContain('tokens: inputs are moved by head 0.1: s_a W_V W_O with attention weight 1; value and output biases left out');
+    expect(ov.out).not.toContain('direct embedding path');
   });
 
   it('biases, norms and W_pos are stated: homogeneous 9×9, ln_final folded in, a chosen position', async () => {
@@ -135,6 +138,8 @@ describe('pathsum features: errors are one line, exit 1', () => {
     ['ranks without inputs', ['--layer', '0', '--token', '1', '--ranks', '1,2'], /^features: --ranks needs sequences to score/],
     ['rank zero', ['--layer', '0', '--token', '1', '--ranks', '0,2'], /^features: --ranks must be an integer ≥ 1, found '0'$/],
     ['unknown task', ['--layer', '0', '--token', '1', '--task', 'nope'], /^features: no task named 'nope' \(registered: /],
+    ['unknown --via', ['--layer', '0', '--token', '1', '--via', 'qk'], /^features: --via must be embed, ov or ov:H \(a head of the layer\), found 'qk'$/],
+    ['head out of range', ['--layer', '0', '--token', '1', '--via', 'ov:2'], /^--via ov:2: layer 0 has heads 0\.\.1$/],
     ['no positional embedding', ['--layer', '0', '--token', '1', '--position', '0'], /^--position: model 'seed1' has no positional embedding$/],
   ];
   it.each(cases)('%s', async (_, args, message) => {
@@ -169,7 +174,9 @@ describe('pathsum features: errors are one line, exit 1', () => {
     expect(err.trimEnd()).toMatch(message);
   });
 
-  it('a layer without a bilinear block, a missing weights file, a missing spec', async () => {
+  it('a layer without a bilinear block or without heads for --via ov, a missing weights file, a missing spec', async () => {
+    const noHeads = await run('bilinear-only', '--layer', '0', '--token', '1', '--via', 'ov');
+    expect([noHeads.code, noHeads.err]).toEqual([1, "pathsum: --via ov: layer 0 of model 'bilinear_only' has no attention block\n"]);
     const attn = await run('attn1', '--layer', '0', '--token', '1');
     expect([attn.code, attn.err]).toEqual([1, "pathsum: layer 0 of model 'attn1' has no bilinear block\n"]);
     const missing = await cli('features', models.seed1!.spec, '--weights', '/nonexistent/w', '--layer', '0', '--token', '1');
