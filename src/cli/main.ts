@@ -15,7 +15,7 @@ const commands: Record<string, Entry> = {
   check: { summary: 'parse and check specs; summarize layers, parameters and term counts', load: () => import('./check.js') },
   expand: { summary: "print a model's path terms as text, LaTeX or JSON", load: () => import('./expand.js') },
   latex: { summary: 'write the expansion as a standalone LaTeX document', load: () => import('./latex.js') },
-  features: { summary: "a bilinear layer's interaction matrices: eigenvectors as token features, low-rank truncation", load: () => import('./features.js') },
+  features: { summary: "a bilinear layer's interaction matrices: eigenvectors as token features, truncation", load: () => import('./features.js') },
   eval: { summary: 'evaluate every term on a token sequence; rank them by contribution to a logit', load: () => import('./eval.js') },
   verify: { summary: 'property-test Σ terms = forward pass, weight mode, rewrite rules and identities', load: () => import('./verify.js') },
 };
