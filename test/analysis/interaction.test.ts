@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bilinearForm } from '../../src/analysis/bilinear.js';
 import { interactionMatrix, outputOffset } from '../../src/analysis/interaction.js';
-import { quadratic } from '../../src/analysis/matrix.js';
+import { eigenDecomposition } from '../../src/analysis/eigen.js';
+import { dot, quadratic } from '../../src/analysis/matrix.js';
 import { readout } from '../../src/analysis/readout.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
@@ -81,6 +82,25 @@ describe('interaction matrix Q_u', () => {
           } finally {
             disposeWeights(weights);
           }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('through its eigendecomposition: u · MLP(x) = Σ_i λ_i (v_i · x̃)² + u·b_out', () => {
+    fc.assert(
+      fc.property(
+        bilinearOnly.chain(arch => fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width))),
+        ([arch, seed, x, u]) => {
+          const weights = randomWeights(arch, seed);
+          const form = bilinearForm(arch, weights, 0);
+          const expected = readMlp(arch, weights, x, u);
+          disposeWeights(weights);
+          const { values, vectors } = eigenDecomposition(interactionMatrix(form, u));
+          const xt = form.homogeneous ? [...x, 1] : x;
+          const found = vectors.reduce((s, v, i) => s + values[i]! * dot(v, xt) ** 2, outputOffset(form, u));
+          expect(Math.abs(found - expected.value)).toBeLessThan(1e-11 * (1 + expected.mass));
         },
       ),
       { numRuns: 200 },
