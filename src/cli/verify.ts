@@ -17,6 +17,8 @@ Checks, by property-based testing over random token sequences (and random weight
 --weights is given), that on this model:
   Σ terms = forward logits      every path term's logits add up to the forward pass (float32,
                                  tolerance ${FLOAT32_TOLERANCE} × max(1, Σ|term|) per logit)
+  weight mode = activation mode  each term's virtual weight table (no input), contracted with the
+                                 one-hot tokens, gives its logit (terms of degree ≤ 2, sampled)
   rewrite rules are sound        every simplifier step keeps the value (float64, relative ${FLOAT64_TOLERANCE})
   each --identity                both formulas have the same value (float64, relative ${FLOAT64_TOLERANCE})
 On a failure it prints the shrunk counterexample and the seed that replays it; exit 1.
@@ -60,7 +62,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const terms = [...expand(model.arch, { symmetrize: !values['no-simplify'] })];
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
 
-  const laws = 1 + (terms.some(t => t.degree <= 2) ? 1 : 0) + identities.length;
+  const laws = 1 + (terms.some(t => t.degree <= 2) ? 2 : 0) + identities.length;
   const bar = progress(io, 'verifying', laws * runs, values.quiet);
   const random = values.weights === undefined && !positionals[0]!.endsWith('/') && model.source.startsWith('random');
   const reports = verifyModel(model, terms, { runs, seed, identities, randomWeights: random, onRun: () => bar.tick() });

@@ -6,6 +6,7 @@ import { rawFormula } from '../ir/format.js';
 import { denseEnvOf } from '../numeric/dense-env.js';
 import { PathEvaluator } from '../numeric/evaluate.js';
 import { disposeFrozen, forwardOne, type SequenceFrozen } from '../numeric/forward.js';
+import { contractWithInputs, VirtualWeights } from '../numeric/virtual.js';
 import type { Weights } from '../numeric/weights.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
 import type { Architecture } from '../spec/architecture.js';
@@ -67,6 +68,29 @@ export function sumOfTerms(s: Sequence, terms: readonly Term[]): Measurement {
       relative = Math.max(relative, e / Math.max(1, mass[i]!));
     });
     return { error: relative, tolerance: FLOAT32_TOLERANCE, detail: `max |Σ terms − forward logits| = ${absolute.toExponential(2)}` };
+  });
+}
+
+/** Weight mode = activation mode: each term's virtual weight table for logit `readout`, contracted with the one-hot inputs and the frozen kernel, gives its activation-mode logit. */
+export function weightMode(s: Sequence, terms: readonly Term[], readout: number): Measurement {
+  return withForward(s, (_logits, frozen) => {
+    const evaluator = new PathEvaluator(s.arch, s.weights, s.tokens, frozen);
+    const tables = new VirtualWeights(s.arch, s.weights);
+    let error = 0;
+    try {
+      for (const term of terms) {
+        const table = tables.table(term.path, { readout });
+        const { logits, mass } = contractWithInputs(s.arch, table, s.tokens, frozen, term.coefficient.valueOf());
+        const activation = evaluator.logits(term);
+        const column = activation.dataSync();
+        activation.dispose();
+        logits.forEach((v, t) => (error = Math.max(error, Math.abs(v - column[t * s.arch.vocab + readout]!) / Math.max(1, mass[t]!))));
+      }
+    } finally {
+      tables.dispose();
+      evaluator.dispose();
+    }
+    return { error, tolerance: FLOAT32_TOLERANCE, detail: `logit ${readout}` };
   });
 }
 
