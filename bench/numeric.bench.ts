@@ -53,8 +53,9 @@ export default async function numeric(): Promise<void> {
 /**
  * The work of the term set with every distinct sub-path computed once, counted from the path DAG
  * independently of the evaluator: a head is x W_V, then W_O, then the pattern; a bilinear input is
- * projected by W_in and W_gate once per (layer, path); a pair is one elementwise product per order,
- * and W_out only when its residual feeds a later block; each final term is read out once.
+ * projected by W_in and W_gate once per (layer, path); a pair inside the model is one elementwise
+ * product per order and then W_out; a final pair term is one multiply-add per position, hidden unit
+ * and ordered entry it needs; every other final term is read out once.
  */
 function minimumMultiplyAdds(terms: readonly Term[]): number {
   const n = tokens.length;
@@ -89,6 +90,10 @@ function minimumMultiplyAdds(terms: readonly Term[]): number {
       total += pair + n * arch.layers[p.layer]!.bilinear!.hidden * d;
     }
   };
+  // a pair read out along u: u folded into each distinct input once, then one multiply-add per
+  // (position, hidden unit) for each ordered entry (p, q) the terms need (both orders of a symmetrized pair)
+  const folded = new Set<string>();
+  const entries = new Set<string>();
   for (const { path } of terms) {
     if (path.kind === 'bilinear') {
       const m = arch.layers[path.layer]!.bilinear!.hidden;
@@ -96,8 +101,28 @@ function minimumMultiplyAdds(terms: readonly Term[]): number {
         viaOut.add(path.layer);
         total += n * d * m;
       }
-      const pair = hidden(path);
-      total += pair + n * m;
+      for (const q of [path.left, path.right]) {
+        residual(q);
+        for (const side of ['in', 'gate']) {
+          const key = `${path.layer}:${side}:${pathKey(q)}`;
+          if (!projected.has(key)) {
+            projected.add(key);
+            total += n * d * m;
+          }
+        }
+        if (!folded.has(`${path.layer}:${pathKey(q)}`)) {
+          folded.add(`${path.layer}:${pathKey(q)}`);
+          total += n * m;
+        }
+      }
+      const orders = path.symmetrized ? [[path.left, path.right], [path.right, path.left]] : [[path.left, path.right]];
+      for (const [a, b] of orders) {
+        const key = `${path.layer}:${pathKey(a!)}:${pathKey(b!)}`;
+        if (!entries.has(key)) {
+          entries.add(key);
+          total += n * m;
+        }
+      }
     } else {
       residual(path);
       total += n * d;

@@ -49,7 +49,7 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     const position = options.position ?? tokens.length - 1;
     const token = options.token ?? argmax(forwardLogits[position]!);
     const readout = tf.tidy(() => tf.mul(tf.reshape(tf.oneHot([position], tokens.length), [-1, 1]), tf.oneHot([token], arch.vocab)) as tf.Tensor2D);
-    const perPosition = evaluator.contributions(withProgress(terms, options.onTerm), readout);
+    const perPosition = evaluator.contributions(terms, readout, options.onTerm);
     readout.dispose();
     const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
     const termLogits = options.fullLogits ? terms.map(t => tensorToRows(evaluator.logits(t))) : undefined;
@@ -61,13 +61,6 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     evaluator.dispose();
     disposeFrozen(frozen);
     logits.dispose();
-  }
-}
-
-function* withProgress(terms: readonly Term[], onTerm: (() => void) | undefined): Iterable<Term> {
-  for (const t of terms) {
-    yield t;
-    onTerm?.();
   }
 }
 

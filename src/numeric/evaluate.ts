@@ -7,6 +7,7 @@ import { ONE, type Path } from '../expand/path.js';
 import type { Architecture, NormKind } from '../spec/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
+import { forEachPairChunk, pairContributions } from './pair-batches.js';
 
 type Site = 'ln1' | 'ln2';
 
@@ -153,14 +154,18 @@ export class PathEvaluator {
     return frozenNorm(this.residual(path), this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w'));
   }
 
+  countMultiplyAdds(count: number): void {
+    this.multiplyAdds += count;
+  }
+
   /**
-   * Σ over `terms` of their logits, n × V, summed where it is cheapest: the maps after a sum are
-   * linear (W_out, the frozen final norm, W_U), so pair terms are added in the hidden space of
-   * their layer and everything else in the residual stream, then mapped once.
+   * Σ over `terms` of their logits, n × V. Every term is evaluated on its own; the sums are taken
+   * where they are cheapest, since the maps after them are linear (W_out, the frozen final norm,
+   * W_U): pair terms in the hidden space of their layer, the others in the residual stream.
    */
-  sumOfLogits(terms: Iterable<Term>): tf.Tensor2D {
+  sumOfLogits(terms: readonly Term[]): tf.Tensor2D {
     const zeros = (cols: number) => tf.zeros([this.n, cols]) as tf.Tensor2D;
-    const add = (acc: tf.Tensor2D, x: () => tf.Tensor2D, c: number) => {
+    const add = (acc: tf.Tensor2D, x: () => tf.Tensor2D, c = 1) => {
       const next = tf.tidy(() => tf.add(acc, tf.mul(x(), c)) as tf.Tensor2D);
       acc.dispose();
       return next;
@@ -168,16 +173,17 @@ export class PathEvaluator {
     let residual = zeros(this.d);
     let afterNorm = zeros(this.d);
     let logitBias = zeros(this.arch.vocab);
-    const hiddenSums = new Map<number, tf.Tensor2D>();
     for (const { path, coefficient } of terms) {
       const c = coefficient.valueOf();
       if (path.kind === 'bias' && path.name === 'unembed.b_U') logitBias = add(logitBias, () => this.broadcast(this.w('unembed.b_U')), c);
       else if (path.kind === 'bias' && path.name === 'ln_final.b') afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
-      else if (path.kind === 'bilinear') {
-        const m = this.arch.layers[path.layer]!.bilinear!.hidden;
-        hiddenSums.set(path.layer, add(hiddenSums.get(path.layer) ?? zeros(m), () => this.hidden(path.layer, path.left, path.right, path.symmetrized), c));
-      } else residual = add(residual, () => this.residual(path), c);
+      else if (path.kind !== 'bilinear') residual = add(residual, () => this.residual(path), c);
     }
+    const hiddenSums = new Map<number, tf.Tensor2D>();
+    forEachPairChunk(this, terms, (layer, { hidden, coefficients }) => {
+      const weighted = () => tf.sum(tf.mul(hidden, tf.reshape(coefficients, [-1, 1, 1])), 0) as tf.Tensor2D;
+      hiddenSums.set(layer, add(hiddenSums.get(layer) ?? zeros(hidden.shape[2]), weighted));
+    });
     const result = tf.tidy(() => {
       let x: tf.Tensor2D = residual;
       for (const [layer, h] of hiddenSums) x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));
@@ -194,36 +200,44 @@ export class PathEvaluator {
    * and the frozen final norm once, and contracted into bilinear terms before W_out, so a pair
    * costs O(n·m) rather than O(n·m·d).
    */
-  contributions(terms: Iterable<Term>, readout: tf.Tensor2D): Float64Array[] {
+  contributions(terms: readonly Term[], readout: tf.Tensor2D, onTerm?: () => void): Float64Array[] {
     const direction = tf.keep(tf.tidy(() => this.pullBack(readout)));
+    const out: Float64Array[] = new Array(terms.length);
+    terms.forEach((term, i) => {
+      if (term.path.kind === 'bilinear') return;
+      out[i] = this.linearContribution(term, readout, direction);
+      onTerm?.();
+    });
     const viaOut = new Map<number, tf.Tensor2D>();
-    const out: Float64Array[] = [];
-    for (const term of terms) {
-      const r = tf.tidy(() => {
-        const c = term.coefficient.valueOf();
-        const { path } = term;
-        if (path.kind === 'bias' && path.name === 'unembed.b_U') return tf.mul(tf.sum(tf.mul(readout, this.w('unembed.b_U')), 1), c);
-        if (path.kind === 'bilinear') {
-          let u = viaOut.get(path.layer);
-          if (!u) {
-            u = tf.keep(this.matMul(direction, tf.transpose(this.w(`blocks.${path.layer}.mlp.W_out`)) as tf.Tensor2D));
-            viaOut.set(path.layer, u);
-          }
-          const h = this.hidden(path.layer, path.left, path.right, path.symmetrized);
-          this.multiplyAdds += h.shape[0] * h.shape[1];
-          return tf.mul(tf.sum(tf.mul(h, u), 1), c);
-        }
-        const x = path.kind === 'bias' && path.name === 'ln_final.b' ? this.broadcast(this.w('ln_final.b')) : this.residual(path);
-        this.multiplyAdds += this.n * this.d;
-        const normedDirection = path.kind === 'bias' && path.name === 'ln_final.b' ? tf.matMul(readout, tf.transpose(this.w('unembed.W_U'))) : direction;
-        return tf.mul(tf.sum(tf.mul(x, normedDirection), 1), c);
-      });
-      out.push(Float64Array.from(r.dataSync()));
-      r.dispose();
-    }
+    const pulledThroughOut = (layer: number) => {
+      let u = viaOut.get(layer);
+      if (!u) viaOut.set(layer, (u = tf.keep(tf.tidy(() => this.matMul(direction, tf.transpose(this.w(`blocks.${layer}.mlp.W_out`)) as tf.Tensor2D)))));
+      return u;
+    };
+    pairContributions(this, terms, pulledThroughOut, (termIndex, values) => {
+      out[termIndex] = values;
+      onTerm?.();
+    });
     direction.dispose();
     for (const u of viaOut.values()) u.dispose();
     return out;
+  }
+
+  /** A term that is not a pair, read out along `direction` (W_U and the final norm pulled back). */
+  private linearContribution(term: Term, readout: tf.Tensor2D, direction: tf.Tensor2D): Float64Array {
+    const r = tf.tidy(() => {
+      const c = term.coefficient.valueOf();
+      const { path } = term;
+      if (path.kind === 'bias' && path.name === 'unembed.b_U') return tf.mul(tf.sum(tf.mul(readout, this.w('unembed.b_U')), 1), c);
+      this.multiplyAdds += this.n * this.d;
+      if (path.kind === 'bias' && path.name === 'ln_final.b') {
+        return tf.mul(tf.sum(tf.mul(this.broadcast(this.w('ln_final.b')), tf.matMul(readout, tf.transpose(this.w('unembed.W_U')))), 1), c);
+      }
+      return tf.mul(tf.sum(tf.mul(this.residual(path), direction), 1), c);
+    });
+    const values = Float64Array.from(r.dataSync());
+    r.dispose();
+    return values;
   }
 
   /** readout (n × V) → the residual direction (n × d) such that value · direction = readout · logits. */
