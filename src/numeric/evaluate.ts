@@ -7,7 +7,7 @@ import { ONE, type Path } from '../expand/path.js';
 import type { Architecture, NormKind } from '../spec/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
-import { forEachPairChunk, pairContributions } from './pair-batches.js';
+import { pairContributions, pairHiddenSums } from './pair-batches.js';
 
 type Site = 'ln1' | 'ln2';
 
@@ -179,11 +179,7 @@ export class PathEvaluator {
       else if (path.kind === 'bias' && path.name === 'ln_final.b') afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
       else if (path.kind !== 'bilinear') residual = add(residual, () => this.residual(path), c);
     }
-    const hiddenSums = new Map<number, tf.Tensor2D>();
-    forEachPairChunk(this, terms, (layer, { hidden, coefficients }) => {
-      const weighted = () => tf.sum(tf.mul(hidden, tf.reshape(coefficients, [-1, 1, 1])), 0) as tf.Tensor2D;
-      hiddenSums.set(layer, add(hiddenSums.get(layer) ?? zeros(hidden.shape[2]), weighted));
-    });
+    const hiddenSums = pairHiddenSums(this, terms);
     const result = tf.tidy(() => {
       let x: tf.Tensor2D = residual;
       for (const [layer, h] of hiddenSums) x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));

@@ -1,8 +1,7 @@
 // Bilinear pair terms evaluated many at a time. A two-layer model has tens of thousands of pair
-// terms, and one small tfjs op per term costs more in dispatch than in arithmetic; here each pair's
-// hidden activation `(W_in p) ⊙ (W_gate q)` is still computed on its own, from its own inputs'
-// projections, but a chunk of pairs shares each op: gather the projections, multiply, then
-// reduce as the caller asks. Nothing is summed before it is computed per pair.
+// terms, and one small tfjs op per term costs far more in dispatch than in arithmetic; here every
+// pair term of a (layer, symmetrized) group goes through one batched product over the group's
+// distinct inputs, and each term's own value (or its coefficient, for a sum) is read off by index.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Term } from '../expand/expand.js';
 import type { Path } from '../expand/path.js';
@@ -13,46 +12,44 @@ export interface Projections {
   countMultiplyAdds(count: number): void;
 }
 
-export interface PairChunk {
-  /** Indices, into the caller's term list, of this chunk's terms. */
-  readonly indices: readonly number[];
-  /** [k, n, m]: each pair's hidden activation (a symmetrized pair averages both orders). */
-  readonly hidden: tf.Tensor3D;
-  /** [k]: the terms' coefficients. */
-  readonly coefficients: tf.Tensor1D;
-}
-
-const CHUNK_ELEMENTS = 1 << 22;
-
-/** Groups the bilinear terms of `terms` by (layer, symmetrized) and hands their chunks to `consume`, which must not keep them. */
-export function forEachPairChunk(source: Projections, terms: readonly Term[], consume: (layer: number, chunk: PairChunk) => void): void {
+/**
+ * Σ over the pair terms of `terms` of their hidden activations, per layer (n × m), as the
+ * bilinear form of their coefficients: with C[i,j] the coefficient the terms give the ordered
+ * pair (p_i, p_j) (half of a symmetrized pair's to each order), `H = Σ_ij C[i,j] (W_in p_i) ⊙
+ * (W_gate p_j)`. C is built from the term list alone, so a missing, doubled or mis-weighted term
+ * changes H; one [P,P] × [P, n·m] product replaces P² small ones.
+ */
+export function pairHiddenSums(source: Projections, terms: readonly Term[]): Map<number, tf.Tensor2D> {
+  const sums = new Map<number, tf.Tensor2D>();
   for (const group of pairGroups(terms)) {
     const inputs = distinctInputs(group.indices.map(i => terms[i]!.path as BilinearPath));
-    const stacked = tf.tidy(() => ({
-      in: tf.keep(tf.stack(inputs.map(p => source.projection(p, group.layer, 'in'))) as tf.Tensor3D),
-      gate: tf.keep(tf.stack(inputs.map(p => source.projection(p, group.layer, 'gate'))) as tf.Tensor3D),
-    }));
-    const [, n, m] = stacked.in.shape;
-    const size = Math.max(1, Math.floor(CHUNK_ELEMENTS / (n * m)));
     const index = new Map(inputs.map((p, i) => [p, i]));
-    for (let start = 0; start < group.indices.length; start += size) {
-      const indices = group.indices.slice(start, start + size);
-      const paths = indices.map(i => terms[i]!.path as BilinearPath);
-      const left = tf.tensor1d(paths.map(p => index.get(p.left)!), 'int32');
-      const right = tf.tensor1d(paths.map(p => index.get(p.right)!), 'int32');
-      const hidden = tf.tidy(() => {
-        const forwardOrder = tf.mul(tf.gather(stacked.in, left), tf.gather(stacked.gate, right));
-        if (!group.symmetrized) return forwardOrder as tf.Tensor3D;
-        const backward = tf.mul(tf.gather(stacked.in, right), tf.gather(stacked.gate, left));
-        return tf.mul(tf.add(forwardOrder, backward), 0.5) as tf.Tensor3D;
-      });
-      source.countMultiplyAdds(indices.length * n * m * (group.symmetrized ? 2 : 1));
-      const coefficients = tf.tensor1d(indices.map(i => terms[i]!.coefficient.valueOf()));
-      consume(group.layer, { indices, hidden, coefficients });
-      tf.dispose([left, right, hidden, coefficients]);
+    const P = inputs.length;
+    const C = new Float32Array(P * P);
+    for (const termIndex of group.indices) {
+      const { path, coefficient } = terms[termIndex]!;
+      const { left, right } = path as BilinearPath;
+      const [i, j] = [index.get(left)!, index.get(right)!];
+      const c = coefficient.valueOf();
+      if (group.symmetrized) {
+        C[i * P + j]! += c / 2;
+        C[j * P + i]! += c / 2;
+      } else C[i * P + j]! += c;
     }
-    tf.dispose([stacked.in, stacked.gate]);
+    const h = tf.tidy(() => {
+      const L = tf.stack(inputs.map(p => source.projection(p, group.layer, 'in'))) as tf.Tensor3D;
+      const R = tf.stack(inputs.map(p => source.projection(p, group.layer, 'gate'))) as tf.Tensor3D;
+      const [, n, m] = L.shape;
+      source.countMultiplyAdds(P * P * n * m + P * n * m);
+      // (Cᵀ L)_j = Σ_i C[i,j] L_i, then Σ_j R_j ⊙ (Cᵀ L)_j
+      const mixed = tf.reshape(tf.matMul(tf.tensor2d(C, [P, P]), tf.reshape(L, [P, n * m]), true, false), [P, n, m]);
+      return tf.sum(tf.mul(R, mixed), 0) as tf.Tensor2D;
+    });
+    const previous = sums.get(group.layer);
+    sums.set(group.layer, previous ? tf.tidy(() => tf.add(previous, h) as tf.Tensor2D) : h);
+    if (previous) tf.dispose([previous, h]);
   }
+  return sums;
 }
 
 /**

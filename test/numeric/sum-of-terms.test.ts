@@ -108,3 +108,29 @@ describe('readout-first', () => {
     );
   });
 });
+
+describe('sumOfLogits (the batched Σ that eval reports maxAbsError with)', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('equals the sum of every term evaluated alone, for any subset of the terms', () => {
+    fc.assert(
+      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), fc.func(fc.boolean()), (arch, seed, symmetrize, tokens, keep) => {
+        const weights = randomWeights(arch, seed);
+        const { logits, frozen } = forwardOne(arch, weights, tokens);
+        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+        const terms = [...expand(arch, { symmetrize })].filter((_, i) => keep(i));
+        const batched = evaluator.sumOfLogits(terms).arraySync();
+        const alone = tf.tidy(() => terms.reduce((acc, t) => tf.add(acc, evaluator.logits(t)), tf.zerosLike(logits)).arraySync() as number[][]);
+        const mass = Math.max(1, ...terms.map(t => tf.tidy(() => tf.max(tf.abs(evaluator.logits(t))).dataSync()[0]!)));
+        batched.forEach((row, t) => row.forEach((v, c) => expect(Math.abs(v - alone[t]![c]!)).toBeLessThanOrEqual(1e-5 * mass * Math.max(1, terms.length))));
+        evaluator.dispose();
+        disposeWeights(weights);
+        disposeFrozen(frozen);
+        logits.dispose();
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
