@@ -48,7 +48,7 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     const forwardLogits = logits.arraySync();
     const position = options.position ?? tokens.length - 1;
     const token = options.token ?? argmax(forwardLogits[position]!);
-    const readout = tf.tidy(() => tf.mul(tf.reshape(tf.oneHot([position], tokens.length), [-1, 1]), tf.oneHot([token], arch.vocab)) as tf.Tensor2D);
+    const readout = oneHotReadout(tokens.length, arch.vocab, position, token);
     const perPosition = evaluator.contributions(terms, readout, options.onTerm);
     readout.dispose();
     const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
@@ -62,6 +62,29 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     disposeFrozen(frozen);
     logits.dispose();
   }
+}
+
+/** max |Σ terms' logits − forward logits| on one sequence, and the largest |logit| for scale. */
+export function sumOfTermsError(model: Model, tokens: readonly number[], terms: readonly Term[]): { maxAbsError: number; logitScale: number } {
+  const { logits, frozen } = forwardOne(model.arch, model.weights, tokens);
+  const evaluator = new PathEvaluator(model.arch, model.weights, tokens, frozen);
+  try {
+    const total = evaluator.sumOfLogits(terms);
+    const [maxAbsError, logitScale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!, tf.max(tf.abs(logits)).dataSync()[0]!]);
+    total.dispose();
+    return { maxAbsError: maxAbsError!, logitScale: logitScale! };
+  } finally {
+    evaluator.dispose();
+    disposeFrozen(frozen);
+    logits.dispose();
+  }
+}
+
+/** n × V, one 1 at (position, token): the readout of one logit. */
+function oneHotReadout(n: number, vocab: number, position: number, token: number): tf.Tensor2D {
+  const values = new Float32Array(n * vocab);
+  values[position * vocab + token] = 1;
+  return tf.tensor2d(values, [n, vocab]);
 }
 
 function tensorToRows(t: tf.Tensor2D): number[][] {
