@@ -1,6 +1,7 @@
 // `pathsum eval SPEC --tokens …`: every path term evaluated on one token sequence, ranked by its
 // contribution to a target logit, with the check that the terms add up to the forward pass.
 import { expand, type Term } from '../expand/expand.js';
+import { pathFamily } from '../expand/family.js';
 import { UserError } from '../errors.js';
 import { formatTerm, termToJSON } from '../ir/format.js';
 import { evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
@@ -27,6 +28,7 @@ SPEC is a .pathsum file, or a directory holding one and model.safetensors.
   --target-next        explain the model's top prediction at the last position (the default)
   --position P         the position whose logit is explained (default: the last)
   --top N              how many terms to list (default 10)
+  --by-family          also sum the contributions by family (direct path, head, virtual head, pair of …)
   --json               the DESIGN §3 object: tokens, logits, every term with its full logits, maxAbsError
   --no-simplify        ordered bilinear pairs and unrewritten formulas
   --max-degree K, --layers 0,1, --ablate L.H|L.mlp   which terms (as in 'pathsum expand')
@@ -40,6 +42,7 @@ interface Values extends SelectionValues, ModelValues {
   'target-next'?: boolean;
   position?: string;
   top?: string;
+  'by-family'?: boolean;
   json?: boolean;
   'no-simplify'?: boolean;
   backend?: string;
@@ -55,6 +58,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     'target-next': { type: 'boolean' },
     position: { type: 'string' },
     top: { type: 'string' },
+    'by-family': { type: 'boolean' },
     json: { type: 'boolean' },
     'no-simplify': { type: 'boolean' },
     backend: { type: 'string' },
@@ -83,7 +87,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const result = evaluateSequence(model, tokens, terms, { token, position, fullLogits: values.json, onTerm: () => bar.tick() });
   bar.done();
   if (values.json) printJSON(io, tokens, result, model, simplify);
-  else io.stdout(table(model, tokens, result, top, simplify, token === undefined));
+  else io.stdout(table(model, tokens, result, top, simplify, token === undefined) + (values['by-family'] ? familyTable(result) : ''));
   return 0;
 }
 
@@ -117,6 +121,23 @@ function table(model: Model, tokens: readonly number[], result: SequenceEvaluati
   if (ranked.length > top) lines.push(`      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${ranked.length - top} terms`);
   lines.push('', `maxAbsError ${result.maxAbsError.toExponential(2)}: max |Σ terms − forward logits| over all ${tokens.length}×${model.arch.vocab} logits`);
   return lines.join('\n') + '\n';
+}
+
+function familyTable(result: SequenceEvaluation): string {
+  const families = new Map<string, { terms: number; contribution: number }>();
+  for (const { term, contribution } of result.attributions) {
+    const name = pathFamily(term.path);
+    const f = families.get(name) ?? { terms: 0, contribution: 0 };
+    families.set(name, { terms: f.terms + 1, contribution: f.contribution + contribution });
+  }
+  const total = result.attributions.reduce((s, a) => s + a.contribution, 0);
+  const rows = [...families].sort((a, b) => Math.abs(b[1].contribution) - Math.abs(a[1].contribution));
+  const share = (x: number) => (total === 0 ? '—' : `${((100 * x) / total).toFixed(1)}%`);
+  return [
+    '',
+    `${'contribution'.padStart(12)}  ${'share'.padStart(7)}  ${'terms'.padStart(6)}  family`,
+    ...rows.map(([name, f]) => `${fixed(f.contribution).padStart(12)}  ${share(f.contribution).padStart(7)}  ${String(f.terms).padStart(6)}  ${name}`),
+  ].join('\n') + '\n';
 }
 
 const termText = (term: Term, model: Model, simplify: boolean) => formatTerm(term, model.arch, 'text', { simplify });

@@ -1,0 +1,27 @@
+// The family a path belongs to, in the papers' words (Elhage et al. 2021; Sharkey 2023): what a
+// researcher groups terms by when asking which kind of circuit carries a prediction. Layers are
+// written L0, L1, …; a virtual head is a head reading another head's output (V-composition).
+import { match } from 'ts-pattern';
+import { ONE, type Path } from './path.js';
+
+export function pathFamily(path: Path): string {
+  return match(path)
+    .with({ kind: 'bilinear' }, p => {
+      const args = [argument(p.left), argument(p.right)];
+      // a symmetrized pair is unordered: name its two arguments in one order
+      return `pair L${p.layer}: ${(p.symmetrized ? args.sort() : args).join(' × ')}`;
+    })
+    .otherwise(argument);
+}
+
+function argument(path: Path): string {
+  return match(path)
+    .with({ kind: 'embed' }, () => 'direct (token)')
+    .with({ kind: 'pos' }, () => 'direct (position)')
+    .with({ kind: 'bias' }, p => (p.name === ONE ? 'constant 1' : `bias ${p.name}`))
+    .with({ kind: 'head', of: { kind: 'head' } }, p => `virtual head L${p.layer}←L${p.of.layer}`)
+    .with({ kind: 'head', of: { kind: 'bilinear' } }, p => `head L${p.layer} of pair L${p.of.layer}`)
+    .with({ kind: 'head' }, p => `head L${p.layer}`)
+    .with({ kind: 'bilinear' }, p => `pair L${p.layer}`)
+    .exhaustive();
+}
