@@ -81,6 +81,16 @@ describe('pathsum eval (table)', () => {
     expect(out).toMatch(/maxAbsError \d\.\d\de-\d+: max \|Σ terms − forward logits\| over all 3×64 logits/);
   });
 
+  it('--by-family: the families partition the terms and their contributions', async () => {
+    const { code, out } = await cli('eval', 'examples/two-layer.pathsum', '--tokens', '1,2,3,1,2', '--by-family', '--backend', 'cpu');
+    expect(code).toBe(0);
+    const total = Number(/Σ of the 405 terms = (-?[\d.]+)/.exec(out)![1]);
+    const rows = out.slice(out.indexOf('  family\n')).split('\n').slice(1, -1).map(l => l.trim().split(/\s+/));
+    expect(rows.reduce((s, r) => s + Number(r[2]), 0)).toBe(405);
+    expect(Math.abs(rows.reduce((s, r) => s + Number(r[0]), 0) - total)).toBeLessThan(1e-2);
+    expect(out).toMatch(/^ +-?\d+\.\d{4} +-?[\d.]+% +\d+ +virtual head L1←L0$/m);
+  });
+
   it('reads a model directory: its one spec and model.safetensors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pathsum-eval-'));
     const arch = loadSpec('examples/attn1.pathsum');
