@@ -52,7 +52,7 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     const perPosition = evaluator.contributions(terms, readout, options.onTerm);
     readout.dispose();
     const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
-    const termLogits = options.fullLogits ? terms.map(t => tensorToRows(evaluator.logits(t))) : undefined;
+    const termLogits = options.fullLogits ? allTermLogits(evaluator, terms, arch.vocab) : undefined;
     const total = evaluator.sumOfLogits(terms);
     const maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
     total.dispose();
@@ -87,9 +87,11 @@ function oneHotReadout(n: number, vocab: number, position: number, token: number
   return tf.tensor2d(values, [n, vocab]);
 }
 
-function tensorToRows(t: tf.Tensor2D): number[][] {
-  const rows = t.arraySync();
-  t.dispose();
+function allTermLogits(evaluator: PathEvaluator, terms: readonly Term[], vocab: number): number[][][] {
+  const rows: number[][][] = new Array(terms.length);
+  evaluator.forEachTermLogits(terms, (i, values) => {
+    rows[i] = Array.from({ length: values.length / vocab }, (_, t) => Array.from(values.subarray(t * vocab, (t + 1) * vocab)));
+  });
   return rows;
 }
 

@@ -7,7 +7,7 @@ import { ONE, type Path } from '../expand/path.js';
 import type { Architecture, NormKind } from '../spec/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
-import { pairContributions, pairHiddenSums } from './pair-batches.js';
+import { pairContributions, pairHiddenSums, pairLogits } from './pair-batches.js';
 
 type Site = 'ln1' | 'ln2';
 
@@ -147,6 +147,36 @@ export class PathEvaluator {
       if (path.kind === 'bias' && path.name === 'unembed.b_U') return tf.mul(this.broadcast(this.w('unembed.b_U')), c) as tf.Tensor2D;
       return tf.mul(this.matMul(this.finalInput(path), this.w('unembed.W_U') as tf.Tensor2D), c) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * Every term's full logits (n × V, coefficient included), handed to `consume` in no particular
+   * order with its index in `terms`; pair terms go through in batches (pair-batches.ts).
+   */
+  forEachTermLogits(terms: readonly Term[], consume: (termIndex: number, logits: Float32Array) => void): void {
+    terms.forEach((term, i) => {
+      if (term.path.kind === 'bilinear') return;
+      const t = this.logits(term);
+      consume(i, t.dataSync() as Float32Array);
+      t.dispose();
+    });
+    const readouts = new Map<number, tf.Tensor2D>();
+    const readout = (layer: number) => {
+      let M = readouts.get(layer);
+      if (!M) readouts.set(layer, (M = tf.keep(tf.tidy(() => this.afterHidden(layer)))));
+      return M;
+    };
+    pairLogits(this, terms, readout, this.arch.unembed.norm ? this.frozen.scales.get('final') : undefined, consume);
+    for (const M of readouts.values()) M.dispose();
+  }
+
+  /** The m × V map from a bilinear layer's hidden units to the logits: W_out, the final norm's centring and gain, W_U. */
+  private afterHidden(layer: number): tf.Tensor2D {
+    let x = this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D;
+    const norm = this.arch.unembed.norm;
+    if (norm === 'layer') x = tf.sub(x, tf.mean(x, 1, true));
+    if (norm) x = tf.mul(x, this.w('ln_final.w'));
+    return this.matMul(x, this.w('unembed.W_U') as tf.Tensor2D);
   }
 
   private finalInput(path: Path): tf.Tensor2D {

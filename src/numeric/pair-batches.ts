@@ -92,6 +92,84 @@ export function pairContributions(
   }
 }
 
+/** Host floats per block of pair logits (n · b · V · P), so memory stays bounded. */
+const BLOCK_ELEMENTS = 1 << 22;
+
+/**
+ * Every pair term's full logits, n × V each. For a block of inputs p_i as left arguments and
+ * every input p_j as right one, `C[t, (i,v), j] = Σ_k (W_in p_i)[t,k] M[k,v] (W_gate p_j)[t,k]` is
+ * one batched product [n, b·V, m] × [n, m, P], where M = `readout(layer)` is the m × V map after
+ * the hidden layer (W_out, the final norm's gain and centring, W_U); a symmetrized pair also
+ * needs its other order, D = the same with the sides swapped. Each term's values are read off
+ * by index and scaled by its coefficient and the final norm's frozen per-position scale.
+ */
+export function pairLogits(
+  source: Projections,
+  terms: readonly Term[],
+  readout: (layer: number) => tf.Tensor2D,
+  positionScale: tf.Tensor1D | undefined,
+  consume: (termIndex: number, values: Float32Array) => void,
+): void {
+  const scale = positionScale?.dataSync();
+  for (const group of pairGroups(terms)) {
+    const inputs = distinctInputs(group.indices.map(i => terms[i]!.path as BilinearPath));
+    const index = new Map(inputs.map((p, i) => [p, i]));
+    const byLeft = new Map<number, number[]>();
+    for (const t of group.indices) {
+      const i = index.get((terms[t]!.path as BilinearPath).left)!;
+      if (!byLeft.has(i)) byLeft.set(i, []);
+      byLeft.get(i)!.push(t);
+    }
+    const P = inputs.length;
+    const positionsFirst = (side: 'in' | 'gate') => tf.tidy(() => tf.transpose(tf.stack(inputs.map(p => source.projection(p, group.layer, side))), [1, 0, 2]) as tf.Tensor3D);
+    const [L, R] = [positionsFirst('in'), positionsFirst('gate')];
+    const [n, , m] = L.shape;
+    // per position, the other side as m × P columns (tfjs-wasm's 2-D matMul is ~4× its batched one)
+    const columnsOf = (x: tf.Tensor3D) => tf.tidy(() => tf.unstack(tf.transpose(x, [0, 2, 1])) as tf.Tensor2D[]);
+    const Rcolumns = columnsOf(R);
+    const Lcolumns = group.symmetrized ? columnsOf(L) : [];
+    const M = readout(group.layer);
+    const V = M.shape[1];
+    const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / (n * V * P)));
+    // [n, b·V, P] on the host: rows (i, v) of a block of inputs, scaled by M, against every input
+    const mixed = (rows: tf.Tensor3D, columns: readonly tf.Tensor2D[], b0: number, b: number): Float32Array => {
+      const out = new Float32Array(n * b * V * P);
+      const scaled = tf.tidy(() => {
+        const r = tf.reshape(tf.slice(rows, [0, b0, 0], [n, b, m]), [n, b, 1, m]);
+        return tf.unstack(tf.reshape(tf.mul(r, tf.reshape(tf.transpose(M), [1, 1, V, m])), [n, b * V, m])) as tf.Tensor2D[];
+      });
+      scaled.forEach((x, t) => {
+        const product = tf.matMul(x, columns[t]!);
+        out.set(product.dataSync(), t * b * V * P);
+        tf.dispose([product, x]);
+      });
+      return out;
+    };
+    for (let b0 = 0; b0 < P; b0 += block) {
+      const b = Math.min(block, P - b0);
+      const C = mixed(L, Rcolumns, b0, b);
+      // a symmetrized pair's other order: gate side as rows, in side as columns
+      const D = group.symmetrized ? mixed(R, Lcolumns, b0, b) : undefined;
+      source.countMultiplyAdds(n * b * V * m * (P + 1) * (D ? 2 : 1));
+      const at = (t: number, i: number, v: number, j: number) => t * b * V * P + ((i - b0) * V + v) * P + j;
+      for (let i = b0; i < b0 + b; i++) {
+        for (const termIndex of byLeft.get(i) ?? []) {
+          const { path, coefficient } = terms[termIndex]!;
+          const j = index.get((path as BilinearPath).right)!;
+          const c = coefficient.valueOf();
+          const values = new Float32Array(n * V);
+          for (let t = 0; t < n; t++) {
+            const s = c * (scale ? scale[t]! : 1);
+            for (let v = 0; v < V; v++) values[t * V + v] = s * (D ? (C[at(t, i, v, j)]! + D[at(t, i, v, j)]!) / 2 : C[at(t, i, v, j)]!);
+          }
+          consume(termIndex, values);
+        }
+      }
+    }
+    tf.dispose([L, R, ...Lcolumns, ...Rcolumns]);
+  }
+}
+
 type BilinearPath = Extract<Path, { kind: 'bilinear' }>;
 
 function pairGroups(terms: readonly Term[]): { layer: number; symmetrized: boolean; indices: number[] }[] {

@@ -49,14 +49,12 @@ export function sumOfTerms(s: Sequence, terms: readonly Term[]): Measurement {
     const total = new Float64Array(expected.length);
     const mass = new Float64Array(expected.length);
     try {
-      for (const term of terms) {
-        const t = evaluator.logits(term);
-        t.dataSync().forEach((v, i) => {
+      evaluator.forEachTermLogits(terms, (_, values) =>
+        values.forEach((v, i) => {
           total[i]! += v;
           mass[i]! += Math.abs(v);
-        });
-        t.dispose();
-      }
+        }),
+      );
     } finally {
       evaluator.dispose();
     }

@@ -134,3 +134,37 @@ describe('sumOfLogits (the batched Σ that eval reports maxAbsError with)', () =
     );
   });
 });
+
+describe('forEachTermLogits (batched pair terms)', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('gives every term exactly once, with the logits it has alone', () => {
+    fc.assert(
+      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), (arch, seed, symmetrize, tokens) => {
+        const weights = randomWeights(arch, seed);
+        const { logits, frozen } = forwardOne(arch, weights, tokens);
+        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+        const terms = [...expand(arch, { symmetrize })];
+        const seen = new Set<number>();
+        evaluator.forEachTermLogits(terms, (i, values) => {
+          expect(seen.has(i)).toBe(false);
+          seen.add(i);
+          const alone = evaluator.logits(terms[i]!);
+          const expected = alone.dataSync();
+          alone.dispose();
+          const scale = Math.max(1, ...Array.from(expected, Math.abs));
+          expect(values).toHaveLength(expected.length);
+          values.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-5 * scale));
+        });
+        expect(seen.size).toBe(terms.length);
+        evaluator.dispose();
+        disposeWeights(weights);
+        disposeFrozen(frozen);
+        logits.dispose();
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
