@@ -22,6 +22,10 @@ export interface FeatureOptions {
   readonly pairs: number;
   /** Add W_pos[position] to every token's embedding. */
   readonly position?: number;
+  /** For token pairs: b at this position (a at `position`); the pairs are then ordered. */
+  readonly pairPosition?: number;
+  /** Token pairs among tokens 0..pairTokens-1 only. */
+  readonly pairTokens?: number;
   /** Read tokens through the embedding (default) or through the layer's heads. */
   readonly via?: Via;
   /** Fourier analysis over tokens 0..period-1 (default: the vocabulary). */
@@ -53,7 +57,7 @@ export interface FeatureReport {
   readonly eigenvalues: number[];
   /** explained[k-1] = Σ_{i≤k} λ_i² / Σ λ_i². */
   readonly explained: number[];
-  readonly inputs: { position: number | null; via: string; notes: readonly string[] };
+  readonly inputs: { position: number | null; pairPosition: number | null; via: string; notes: readonly string[] };
   readonly features: Feature[];
   readonly pairs: { top: TokenPair[]; topAbs: TokenPair[] } | null;
   /** Why pairs is null. */
@@ -81,6 +85,7 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
       fourier: dominantFrequency(profile, options.period),
     };
   });
+  const pairRight = () => (options.pairPosition === undefined ? undefined : tokenInputs(arch, weights, form, { position: options.pairPosition, via: options.via }));
   const oneLayer = arch.layers.length === 1;
   const small = arch.vocab <= PAIR_TABLE_LIMIT;
   return {
@@ -93,9 +98,9 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
     frobeniusSquared: total,
     eigenvalues: [...eigen.values],
     explained: [...explained],
-    inputs: { position: options.position ?? null, via: viaName(options.via), notes: inputs.notes },
+    inputs: { position: options.position ?? null, pairPosition: options.pairPosition ?? null, via: viaName(options.via), notes: inputs.notes },
     features,
-    pairs: oneLayer && small ? tokenPairs(inputs, q, options.pairs) : null,
+    pairs: oneLayer && small ? tokenPairs(inputs, q, options.pairs, { right: pairRight(), among: options.pairTokens }) : null,
     ...(oneLayer && small ? {} : { pairsNote: oneLayer ? `the vocabulary exceeds ${PAIR_TABLE_LIMIT} tokens` : 'token pairs are tabled for one-layer models only' }),
   };
 }

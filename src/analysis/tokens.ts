@@ -160,15 +160,28 @@ export interface TokenPair {
 /** Beyond this vocabulary the V×V table is not built (V² d' work). */
 export const PAIR_TABLE_LIMIT = 4096;
 
-/** T[a,b] = x̃_aᵀ Q x̃_b over unordered pairs a ≤ b: the top k by value and by |value|. */
-export function tokenPairs(inputs: TokenInputs, q: Matrix, k: number): { top: TokenPair[]; topAbs: TokenPair[] } {
-  const x = inputs.matrix;
-  const xq = multiplyTransposed(x, q); // Q is symmetric: X Qᵀ = X Q
-  const V = x.rows;
+export interface PairOptions {
+  /** b's inputs when they differ from a's (another position): the pairs are then ordered. */
+  readonly right?: TokenInputs;
+  /** Only tokens 0..among-1 (e.g. the numbers of an arithmetic task, not its `=`). */
+  readonly among?: number;
+}
+
+/**
+ * T[a,b] = x̃_aᵀ Q x̃_b: the top k pairs by value and by |value|. With one set of inputs T is
+ * symmetric and the pairs are unordered (a ≤ b); with `right`, a is read from `inputs` and b from
+ * `right` (e.g. a at position 0, b at position 1) and every ordered pair counts.
+ */
+export function tokenPairs(inputs: TokenInputs, q: Matrix, k: number, options: PairOptions = {}): { top: TokenPair[]; topAbs: TokenPair[] } {
+  const left = inputs.matrix;
+  const right = options.right?.matrix ?? left;
+  const lq = multiplyTransposed(left, q); // Q is symmetric: X Qᵀ = X Q
+  const V = Math.min(left.rows, options.among ?? left.rows);
+  const ordered = options.right !== undefined;
   function* pairs(): Generator<TokenPair> {
     for (let a = 0; a < V; a++) {
-      const ya = row(xq, a);
-      for (let b = a; b < V; b++) yield { a, b, value: dot(ya, row(x, b)) };
+      const ya = row(lq, a);
+      for (let b = ordered ? 0 : a; b < V; b++) yield { a, b, value: dot(ya, row(right, b)) };
     }
   }
   return {

@@ -30,7 +30,9 @@ Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eige
   --top K              eigenvectors described (default 5)
   --tokens N           tokens listed per eigenvector and sign (default 5)
   --pairs N            token pairs listed, one-layer models only (default 10)
-  --position P         add W_pos[P] to every token embedding (default: token embedding only)
+  --position P[,Q]     add W_pos[P] to every token embedding (default: token embedding only); with
+                       P,Q token pairs are ordered, a at position P and b at Q
+  --pair-tokens N      token pairs among tokens 0..N-1 only (default: the vocabulary)
   --via embed|ov|ov:H  read tokens through the embedding (default), or as moved by the same layer's
                        heads (all summed, or head H): W_E[a] W_V W_O, attention weight 1
   --period P           Fourier analysis of token profiles over tokens 0..P-1 (default: vocabulary)
@@ -50,7 +52,7 @@ JSON: { "model": string, "layer": int,
         "readout": {"kind": "unembed"|"direct-path"|"vector", "label": string, "notes": [string], "u": [d]},
         "offset": number, "homogeneous": bool, "dimension": d', "frobeniusSquared": number,
         "eigenvalues": [d'], "explained": [d'],          // explained[k-1] = share of the top k
-        "inputs": {"position": int|null, "via": "embed"|"ov"|"ov:H", "notes": [string]},
+        "inputs": {"position": int|null, "pairPosition": int|null, "via": "embed"|"ov"|"ov:H", "notes": [string]},
         "features": [ {"index": i, "eigenvalue": λ, "share": λ²/‖Q‖², "vector": [d'],
                        "profile": [V], "tokens": {"top": [{"token","value"}], "bottom": [...]},
                        "fourier": {"frequency": ω, "share": number}} ],
@@ -69,6 +71,7 @@ interface Values {
   tokens?: string;
   pairs?: string;
   position?: string;
+  'pair-tokens'?: string;
   via?: string;
   period?: string;
   inputs?: string;
@@ -84,7 +87,7 @@ const string = { type: 'string' } as const;
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('features', args, {
-    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'via', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
+    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'pair-tokens', 'via', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
     json: { type: 'boolean' },
   });
   if (values.help) return io.stdout(HELP), 0;
@@ -108,7 +111,8 @@ export async function run(args: string[], io: Io): Promise<number> {
       top: integerFlag('features', 'top', values.top, 1) ?? 5,
       tokens: integerFlag('features', 'tokens', values.tokens, 1) ?? 5,
       pairs: integerFlag('features', 'pairs', values.pairs, 1) ?? 10,
-      position: integerFlag('features', 'position', values.position),
+      ...positionFlag(values.position),
+      pairTokens: integerFlag('features', 'pair-tokens', values['pair-tokens'], 1),
       via: viaFlag(values.via),
       period: integerFlag('features', 'period', values.period, 2),
     });
@@ -124,6 +128,13 @@ function directionFlag(values: Values): OutputDirection {
   if ((values.token === undefined) === (values.direction === undefined)) throw new UserError('features: give exactly one of --token C and --direction FILE');
   if (values.direction !== undefined) return readDirectionFile(values.direction);
   return { kind: 'token', token: integerFlag('features', 'token', values.token)! };
+}
+
+function positionFlag(value: string | undefined): { position?: number; pairPosition?: number } {
+  if (value === undefined) return {};
+  const [p, q, ...rest] = value.split(',');
+  if (rest.length) throw new UserError(`features: --position takes P or P,Q, found '${value}'`);
+  return { position: integerFlag('features', 'position', p), ...(q === undefined ? {} : { pairPosition: integerFlag('features', 'position', q) }) };
 }
 
 function viaFlag(value: string | undefined): Via {
@@ -171,7 +182,8 @@ export function formatReport(report: FeatureReport, truncation: TruncationCurve 
   ];
   if (report.pairs) {
     const pairs = (list: { a: number; b: number; value: number }[]) => list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
-    lines.push('', 'token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, unordered:');
+    const { position, pairPosition } = report.inputs;
+    lines.push('', `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`}:`);
     lines.push(`  largest:      ${pairs(report.pairs.top)}`, `  largest |T|:  ${pairs(report.pairs.topAbs)}`);
   } else if (report.pairsNote) {
     lines.push('', `token pairs: not tabled (${report.pairsNote})`);

@@ -60,6 +60,13 @@ describe('pathsum features: the table', () => {
     expect(out).toContain('tokens: inputs are W_E[a] + W_pos[2]');
     expect(out).toContain('ln2 of layer 0: gain applied, per-position scale left out');
     expect((await run('full', '--layer', '0', '--token', '3')).out).toContain('token embeddings W_E[a] only (no W_pos row; choose one with --position P)');
+    const pairs = await run('full', '--layer', '0', '--token', '3', '--position', '0,1', '--pair-tokens', '4', '--pairs', '16', '--json');
+    const json = JSON.parse(pairs.out) as { inputs: { position: number; pairPosition: number }; pairs: { top: { a: number; b: number }[] } };
+    expect(json.inputs).toMatchObject({ position: 0, pairPosition: 1 });
+    expect(json.pairs.top).toHaveLength(16);
+    expect(new Set(json.pairs.top.map(p => `${p.a},${p.b}`)).size).toBe(16);
+    for (const p of json.pairs.top) expect(Math.max(p.a, p.b)).toBeLessThan(4);
+    expect((await run('full', '--layer', '0', '--token', '3', '--position', '0,1')).out).toContain('token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, a at position 0, b at position 1:');
   });
 
   it('names the direct-path readout when later blocks follow, and tables no pairs', async () => {
@@ -140,6 +147,7 @@ describe('pathsum features: errors are one line, exit 1', () => {
     ['unknown task', ['--layer', '0', '--token', '1', '--task', 'nope'], /^features: no task named 'nope' \(registered: /],
     ['unknown --via', ['--layer', '0', '--token', '1', '--via', 'qk'], /^features: --via must be embed, ov or ov:H \(a head of the layer\), found 'qk'$/],
     ['head out of range', ['--layer', '0', '--token', '1', '--via', 'ov:2'], /^--via ov:2: layer 0 has heads 0\.\.1$/],
+    ['three positions', ['--layer', '0', '--token', '1', '--position', '0,1,2'], /^features: --position takes P or P,Q, found '0,1,2'$/],
     ['no positional embedding', ['--layer', '0', '--token', '1', '--position', '0'], /^--position: model 'seed1' has no positional embedding$/],
   ];
   it.each(cases)('%s', async (_, args, message) => {

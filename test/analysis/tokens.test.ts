@@ -43,6 +43,23 @@ describe('token space', () => {
     );
   });
 
+  it('ordered pairs (b read from other inputs) among the first tokens: the brute-force top entries', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 90, maxLength: 90 }), (V, among, n, xs) => {
+        const make = (offset: number) => ({ matrix: { rows: V, cols: n, data: Float64Array.from({ length: V * n }, (_, i) => xs[offset + i]!) }, notes: [] });
+        const [left, right] = [make(0), make(30)];
+        const q = zeros(n, n);
+        for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) q.data[i * n + j] = q.data[j * n + i] = xs[60 + i * 4 + j]!;
+        const m = Math.min(V, among);
+        const all = [];
+        for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) all.push({ a, b, value: quadratic(q, row(left.matrix, a), row(right.matrix, b)) });
+        const { top } = tokenPairs(left, q, 4, { right, among });
+        expect(top.map(p => p.value)).toEqual(all.map(p => p.value).sort((x, y) => y - x).slice(0, 4).map(v => expect.closeTo(v, 10)));
+        for (const p of top) expect(Math.max(p.a, p.b)).toBeLessThan(m);
+      }),
+    );
+  });
+
   it('embedding + heads rebuild the logit of a one-token sequence: x = W_E[a] + Σ_h W_E[a] W_V W_O', () => {
     const arch = (H: number, bias: boolean): Architecture => ({
       name: 'one',
