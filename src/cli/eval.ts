@@ -1,10 +1,9 @@
 // `pathsum eval SPEC --tokens …`: every path term evaluated on one token sequence, ranked by its
 // contribution to a target logit, with the check that the terms add up to the forward pass.
 import { expand, type Term } from '../expand/expand.js';
-import { pathFamily } from '../expand/family.js';
 import { UserError } from '../errors.js';
 import { formatTerm, termToJSON } from '../ir/format.js';
-import { evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
+import { byFamily, evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { integerFlag, parseFlags } from './args.js';
@@ -124,19 +123,12 @@ function table(model: Model, tokens: readonly number[], result: SequenceEvaluati
 }
 
 function familyTable(result: SequenceEvaluation): string {
-  const families = new Map<string, { terms: number; contribution: number }>();
-  for (const { term, contribution } of result.attributions) {
-    const name = pathFamily(term.path);
-    const f = families.get(name) ?? { terms: 0, contribution: 0 };
-    families.set(name, { terms: f.terms + 1, contribution: f.contribution + contribution });
-  }
   const total = result.attributions.reduce((s, a) => s + a.contribution, 0);
-  const rows = [...families].sort((a, b) => Math.abs(b[1].contribution) - Math.abs(a[1].contribution));
   const share = (x: number) => (total === 0 ? '—' : `${((100 * x) / total).toFixed(1)}%`);
   return [
     '',
     `${'contribution'.padStart(12)}  ${'share'.padStart(7)}  ${'terms'.padStart(6)}  family`,
-    ...rows.map(([name, f]) => `${fixed(f.contribution).padStart(12)}  ${share(f.contribution).padStart(7)}  ${String(f.terms).padStart(6)}  ${name}`),
+    ...byFamily(result.attributions).map(f => `${fixed(f.contribution).padStart(12)}  ${share(f.contribution).padStart(7)}  ${String(f.terms).padStart(6)}  ${f.family}`),
   ].join('\n') + '\n';
 }
 

@@ -1,9 +1,11 @@
 // The `pathsum` command: a table of subcommands, each loaded only when used (so `check` never
 // loads tfjs). A UserError is printed as it is (exit 1); anything else is a bug in pathsum (exit 2).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { nearest } from '../spec/error.js';
 import { type Command, type Io, processIo } from './io.js';
+import { packageRoot } from './package-root.js';
 
 interface Entry {
   readonly summary: string;
@@ -59,15 +61,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-// The package root is two levels above src/cli in the sources and three in dist/.
 function version(): string {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'pathsum') return pkg.version;
-    } catch {
-      // not at this level
-    }
-  }
-  return 'unknown';
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -1,15 +1,114 @@
-// `pathsum start` (what `npm start` runs): a first look at every bundled example spec.
-import { readdirSync } from 'node:fs';
+// `pathsum start` (what `npm start` runs): the tour, on the bundled `induction` model. It prints
+// the model, the size of its expansion, the path terms that carry its prediction on an input
+// whose second half repeats the first, checks Σ terms = forward on 50 random inputs, and writes
+// the LaTeX of the top terms to a file.
 import { join } from 'node:path';
-import { run as check } from './check.js';
+import fc from 'fast-check';
+import { expand, type Term } from '../expand/expand.js';
+import { formatTerm } from '../ir/format.js';
+import { latexDocument } from '../ir/document.js';
+import { type Attribution, byFamily, byHead, evaluateSequence, sumOfTermsError } from '../numeric/attribution.js';
+import { parseBackend, useBackend } from '../numeric/backend.js';
+import { loadModel, type Model } from '../numeric/model.js';
+import { parseFlags } from './args.js';
+import { packageRoot } from './package-root.js';
+import { summarize } from './check.js';
 import type { Io } from './io.js';
+import { progress } from './progress.js';
+import { writeAtomically } from './write-file.js';
 
-export async function run(_args: string[], io: Io): Promise<number> {
-  const dir = new URL('../../examples/', import.meta.url).pathname.replace(/\/dist\/examples\/$/, '/examples/');
-  const specs = readdirSync(examplesDir(dir)).filter(f => f.endsWith('.pathsum')).sort();
-  return check(specs.map(f => join(examplesDir(dir), f)), io);
+const HELP = `usage: pathsum start [options]
+
+A tour of pathsum on the bundled induction model (examples/induction): its summary, the size of
+its path expansion, the terms that carry its prediction on a repeated sequence, the check that
+the terms add up to the forward pass on 50 random inputs, and the LaTeX of the top terms.
+
+  -o, --output FILE    where the LaTeX goes (default pathsum-tour.tex)
+  --backend B          auto (default), node, wasm or cpu
+  --quiet              no progress bar
+`;
+
+const TOP = 8;
+const CHECKS = 50;
+const SEED = 2021;
+/** Eight tokens, then the first seven again: an induction model continues the repeat with token 2. */
+const PREFIX = [3, 17, 8, 21, 5, 11, 14, 2];
+const INPUT = [...PREFIX, ...PREFIX.slice(0, 7)];
+
+interface Values {
+  output?: string;
+  backend?: string;
+  quiet?: boolean;
+  help?: boolean;
 }
 
-function examplesDir(dir: string): string {
-  return dir.replace(/\/dist\/src\/\.\.\//, '/');
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values } = parseFlags<Values>('start', args, { output: { type: 'string', short: 'o' }, backend: { type: 'string' }, quiet: { type: 'boolean' } });
+  if (values.help) return io.stdout(HELP), 0;
+  const backend = await useBackend(parseBackend(values.backend));
+  const model = loadModel(bundledModel());
+  const terms = [...expand(model.arch)];
+  const out = (text: string) => io.stdout(`${text}\n`);
+
+  out(`pathsum tour: the bundled induction model (${model.source}), backend ${backend}\n`);
+  out(summarize(model.arch, 'examples/induction/induction.pathsum'));
+
+  const result = evaluateSequence(model, INPUT, terms);
+  const { position, token } = result.target;
+  out(`input  ${INPUT.join(' ')}`);
+  out(`       the first ${PREFIX.length} tokens, then the same again: position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`);
+  out(`prediction at position ${position}: token ${token} (logit ${result.logits[position]![token]!.toFixed(3)})${token === PREFIX[7] ? ', the induction answer' : ''}\n`);
+  out(topTerms(model, result.attributions));
+
+  out(verification(model, terms, io, values.quiet));
+  const file = values.output ?? 'pathsum-tour.tex';
+  const top = ranked(result.attributions).slice(0, TOP);
+  writeAtomically(file, latexDocument(model.arch, { latex: top.map(a => formatTerm(a.term, model.arch, 'latex')), omitted: String(terms.length - top.length) }, `The ${TOP} path terms that carry the prediction of \\texttt{induction}`));
+  out(`wrote ${file}: the LaTeX of these ${TOP} terms (pdflatex ${file})`);
+  out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
+  return 0;
 }
+
+function bundledModel(): string {
+  return join(packageRoot(), 'examples', 'induction');
+}
+
+const ranked = (attributions: readonly Attribution[]) => [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+
+function topTerms(model: Model, attributions: readonly Attribution[]): string {
+  const total = attributions.reduce((s, a) => s + a.contribution, 0);
+  const share = (x: number) => `${((100 * x) / total).toFixed(1)}%`.padStart(7);
+  const families = byFamily(attributions).slice(0, TOP);
+  const terms = ranked(attributions).slice(0, TOP);
+  return [
+    `the ${count(attributions.length)} path terms add up to that logit, ${total.toFixed(3)}; by family, the ${TOP} largest:`,
+    `contribution   share   terms  family`,
+    ...families.map(f => `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.family}`),
+    '',
+    `through each head (a term through several heads counts for each): ${byHead(attributions)
+      .map(h => `${h.head} ${share(h.contribution).trim()}`)
+      .join(', ')}`,
+    '',
+    `the ${TOP} largest single terms:`,
+    `contribution   share  term`,
+    ...terms.map(a => `${a.contribution.toFixed(3).padStart(12)}  ${share(a.contribution)}  ${formatTerm(a.term, model.arch, 'text')}`),
+    '',
+  ].join('\n');
+}
+
+function verification(model: Model, terms: readonly Term[], io: Io, quiet: boolean | undefined): string {
+  const inputs = fc.sample(fc.array(fc.integer({ min: 0, max: model.arch.vocab - 1 }), { minLength: 1, maxLength: model.arch.context }), { seed: SEED, numRuns: CHECKS });
+  const bar = progress(io, 'checking Σ terms = forward', CHECKS, quiet);
+  let worst = 0;
+  let scale = 0;
+  for (const tokens of inputs) {
+    const r = sumOfTermsError(model, tokens, terms);
+    worst = Math.max(worst, r.maxAbsError);
+    scale = Math.max(scale, r.logitScale);
+    bar.tick();
+  }
+  bar.done();
+  return `verification: Σ of the ${count(terms.length)} terms = forward logits on ${CHECKS} random inputs (seed ${SEED}): worst max|error| ${worst.toExponential(2)}, logits up to ${scale.toFixed(1)} (pathsum verify examples/induction checks every law)`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');

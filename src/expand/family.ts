@@ -25,3 +25,19 @@ function argument(path: Path): string {
     .with({ kind: 'bilinear' }, p => `pair L${p.layer}`)
     .exhaustive();
 }
+
+/** The heads `l.h` a path passes through, each once: where a head's influence on a term shows. */
+export function headsOf(path: Path): string[] {
+  const heads = new Set<string>();
+  const visit = (p: Path): void => {
+    if (p.kind === 'head') {
+      heads.add(`${p.layer}.${p.head}`);
+      visit(p.of);
+    } else if (p.kind === 'bilinear') {
+      visit(p.left);
+      visit(p.right);
+    }
+  };
+  visit(path);
+  return [...heads].sort();
+}

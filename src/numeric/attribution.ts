@@ -2,6 +2,7 @@
 // contribution to a chosen logit (readout-first), and the check Σ terms = forward logits.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Term } from '../expand/expand.js';
+import { headsOf, pathFamily } from '../expand/family.js';
 import { PathEvaluator } from './evaluate.js';
 import { disposeFrozen, forwardOne } from './forward.js';
 import type { Model } from './model.js';
@@ -62,6 +63,35 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     disposeFrozen(frozen);
     logits.dispose();
   }
+}
+
+export interface FamilyContribution {
+  readonly family: string;
+  readonly terms: number;
+  readonly contribution: number;
+}
+
+/** Contributions summed per path family (src/expand/family.ts), largest |contribution| first. */
+export function byFamily(attributions: readonly Attribution[]): FamilyContribution[] {
+  const families = new Map<string, { terms: number; contribution: number }>();
+  for (const { term, contribution } of attributions) {
+    const name = pathFamily(term.path);
+    const f = families.get(name) ?? { terms: 0, contribution: 0 };
+    families.set(name, { terms: f.terms + 1, contribution: f.contribution + contribution });
+  }
+  return [...families].map(([family, f]) => ({ family, ...f })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+}
+
+/** Per head, the summed contribution of every term whose path passes through it (terms through several heads count for each). */
+export function byHead(attributions: readonly Attribution[]): { head: string; terms: number; contribution: number }[] {
+  const heads = new Map<string, { terms: number; contribution: number }>();
+  for (const { term, contribution } of attributions) {
+    for (const h of headsOf(term.path)) {
+      const f = heads.get(h) ?? { terms: 0, contribution: 0 };
+      heads.set(h, { terms: f.terms + 1, contribution: f.contribution + contribution });
+    }
+  }
+  return [...heads].map(([head, f]) => ({ head, ...f })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 }
 
 /** max |Σ terms' logits − forward logits| on one sequence, and the largest |logit| for scale. */
