@@ -27,7 +27,8 @@ SPEC is a .pathsum file, or a directory holding one and model.safetensors.
   --target-next        explain the model's top prediction at the last position (the default)
   --position P         the position whose logit is explained (default: the last)
   --top N              how many terms to list (default 10)
-  --by-family          also sum the contributions by family (direct path, head, virtual head, pair of …)
+  --by-family          also sum the contributions by family (direct path, head, virtual head, pair of …),
+                       the --top largest families
   --json               the DESIGN §3 object: tokens, logits, every term with its full logits, maxAbsError
   --no-simplify        ordered bilinear pairs and unrewritten formulas
   --max-degree K, --layers 0,1, --ablate L.H|L.mlp   which terms (as in 'pathsum expand')
@@ -86,7 +87,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const result = evaluateSequence(model, tokens, terms, { token, position, fullLogits: values.json, onTerm: () => bar.tick() });
   bar.done();
   if (values.json) printJSON(io, tokens, result, model, simplify);
-  else io.stdout(table(model, tokens, result, top, simplify, token === undefined) + (values['by-family'] ? familyTable(result) : ''));
+  else io.stdout(table(model, tokens, result, top, simplify, token === undefined) + (values['by-family'] ? familyTable(result, top) : ''));
   return 0;
 }
 
@@ -111,27 +112,32 @@ function table(model: Model, tokens: readonly number[], result: SequenceEvaluati
   const lines = [
     `model ${model.arch.name} · ${model.source}`,
     `tokens ${tokens.join(' ')}`,
-    `target: logit of token ${token} at position ${position}${predicted ? ' (the top prediction)' : ''} = ${fixed(logit)}; Σ of the ${result.attributions.length} terms = ${fixed(total)}`,
+    `target: logit of token ${token} at position ${position}${predicted ? ' (the top prediction)' : ''} = ${fixed(logit)}; Σ of the ${count(result.attributions.length)} terms = ${fixed(total)}`,
     '',
     `${'rank'.padStart(4)}  ${'contribution'.padStart(12)}  ${'share'.padStart(7)}  degree  term`,
     ...shown.map((a, i) => `${String(i + 1).padStart(4)}  ${fixed(a.contribution).padStart(12)}  ${share(a.contribution).padStart(7)}  ${String(a.term.degree).padStart(6)}  ${termText(a.term, model, simplify)}`),
   ];
   const rest = ranked.slice(top).reduce((s, a) => s + a.contribution, 0);
-  if (ranked.length > top) lines.push(`      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${ranked.length - top} terms`);
+  if (ranked.length > top) lines.push(`      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${count(ranked.length - top)} terms`);
   lines.push('', `maxAbsError ${result.maxAbsError.toExponential(2)}: max |Σ terms − forward logits| over all ${tokens.length}×${model.arch.vocab} logits`);
   return lines.join('\n') + '\n';
 }
 
-function familyTable(result: SequenceEvaluation): string {
+function familyTable(result: SequenceEvaluation, top: number): string {
   const total = result.attributions.reduce((s, a) => s + a.contribution, 0);
   const share = (x: number) => (total === 0 ? '—' : `${((100 * x) / total).toFixed(1)}%`);
+  const families = byFamily(result.attributions);
+  const row = (contribution: number, terms: number, name: string) => `${fixed(contribution).padStart(12)}  ${share(contribution).padStart(7)}  ${String(terms).padStart(6)}  ${name}`;
+  const rest = families.slice(top);
   return [
     '',
     `${'contribution'.padStart(12)}  ${'share'.padStart(7)}  ${'terms'.padStart(6)}  family`,
-    ...byFamily(result.attributions).map(f => `${fixed(f.contribution).padStart(12)}  ${share(f.contribution).padStart(7)}  ${String(f.terms).padStart(6)}  ${f.family}`),
+    ...families.slice(0, top).map(f => row(f.contribution, f.terms, f.family)),
+    ...(rest.length ? [row(rest.reduce((s, f) => s + f.contribution, 0), rest.reduce((s, f) => s + f.terms, 0), `the other ${rest.length} families`)] : []),
   ].join('\n') + '\n';
 }
 
 const termText = (term: Term, model: Model, simplify: boolean) => formatTerm(term, model.arch, 'text', { simplify });
 
 const fixed = (x: number) => x.toFixed(4);
+const count = (n: number) => n.toLocaleString('en-US');
