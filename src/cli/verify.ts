@@ -64,10 +64,9 @@ export async function run(args: string[], io: Io): Promise<number> {
 
   const laws = 1 + (terms.some(t => t.degree <= 2) ? 2 : 0) + identities.length;
   const bar = progress(io, 'verifying', laws * runs, values.quiet);
-  const random = values.weights === undefined && !positionals[0]!.endsWith('/') && model.source.startsWith('random');
-  const reports = verifyModel(model, terms, { runs, seed, identities, randomWeights: random, onRun: () => bar.tick() });
+  const reports = verifyModel(model, terms, { runs, seed, identities, randomWeights: model.random, onRun: () => bar.tick() });
   bar.done();
-  io.stdout(report(model.arch.name, random ? 'fresh random weights each run' : model.source, backend, terms.length, reports, positionals[0]!));
+  io.stdout(report(model.arch.name, model.random ? 'fresh random weights each run' : model.source, backend, terms.length, reports, positionals[0]!));
   return reports.every(r => r.passed) ? 0 : 1;
 }
 

@@ -11,8 +11,10 @@ import { loadWeights, randomWeights, type Weights } from './weights.js';
 export interface Model {
   readonly arch: Architecture;
   readonly weights: Weights;
-  /** Where the weights came from: a file, or `random (seed S)`. */
+  /** Where the weights came from: a file, or `random weights (seed S)`. */
   readonly source: string;
+  /** The weights were drawn at random (no weights file). */
+  readonly random: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -31,14 +33,14 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
   const arch = loadSpec(spec, { model: options.model });
   if (weights) {
     const loaded = loadWeights(arch, weights);
-    return { arch, weights: loaded.weights, source: weights, warnings: loaded.warnings };
+    return { arch, weights: loaded.weights, source: weights, random: false, warnings: loaded.warnings };
   }
   const count = parameterCount(arch);
   if (count > RANDOM_PARAMETER_LIMIT) {
     throw new UserError(`${spec}: model '${arch.name}' has ${count.toLocaleString('en-US')} parameters, too many to draw random weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')}); pass --weights FILE`);
   }
   const seed = options.seed ?? 0;
-  return { arch, weights: randomWeights(arch, seed), source: `random weights (seed ${seed})`, warnings: [] };
+  return { arch, weights: randomWeights(arch, seed), source: `random weights (seed ${seed})`, random: true, warnings: [] };
 }
 
 /** A directory stands for its one .pathsum spec and its model.safetensors. */
