@@ -22,7 +22,7 @@ export function smallArchitecture(maxLayers = 2): fc.Arbitrary<Architecture> {
       width: 3,
       positional: a.positional,
       layers: a.layers,
-      unembed: Object.fromEntries(Object.entries(a.unembed).filter(([, v]) => v !== undefined)) as Architecture['unembed'],
+      unembed: Object.fromEntries(Object.entries(a.unembed).filter(([, v]) => v !== undefined)) as unknown as Architecture['unembed'],
       renames: new Map(),
     }));
 }
