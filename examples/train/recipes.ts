@@ -27,7 +27,7 @@ export const recipes: { modadd: ModaddRecipe; induction: InductionRecipe } = {
     task: 'modadd',
     seed: 1,
     data: modaddDefaults,
-    hyper: { steps: 3000, learningRate: 3e-3, warmupSteps: 50, weightDecay: 1, beta1: 0.9, beta2: 0.98, batchSize: 0, embeddingStd: 1, schedule: 'constant' },
+    hyper: { steps: 1500, learningRate: 3e-3, warmupSteps: 50, weightDecay: 2.5, beta1: 0.9, beta2: 0.98, batchSize: 0, embeddingStd: 1, schedule: 'constant', slowGradientGain: 0, slowGradientMomentum: 0.98 },
   },
   induction: {
     task: 'induction',
@@ -35,6 +35,6 @@ export const recipes: { modadd: ModaddRecipe; induction: InductionRecipe } = {
     heldOutSeed: 1001,
     heldOutSize: 2000,
     data: inductionDefaults,
-    hyper: { steps: 2000, learningRate: 2e-3, warmupSteps: 100, weightDecay: 0.01, beta1: 0.9, beta2: 0.98, batchSize: 64, embeddingStd: 1, schedule: 'constant' },
+    hyper: { steps: 2000, learningRate: 2e-3, warmupSteps: 100, weightDecay: 0.01, beta1: 0.9, beta2: 0.98, batchSize: 64, embeddingStd: 1, schedule: 'constant', slowGradientGain: 0, slowGradientMomentum: 0.98 },
   },
 };

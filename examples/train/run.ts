@@ -30,11 +30,11 @@ function parseOptions(argv: string[]) {
     allowPositionals: true,
     options: {
       steps: { type: 'string' }, lr: { type: 'string' }, wd: { type: 'string' }, batch: { type: 'string' },
-      seed: { type: 'string' }, schedule: { type: 'string' }, fraction: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
+      seed: { type: 'string' }, grokfast: { type: 'string' }, schedule: { type: 'string' }, fraction: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
     },
   });
   const task = positionals[0];
-  if (task !== 'modadd' && task !== 'induction') throw new Error(`usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`);
+  if (task !== 'modadd' && task !== 'induction') throw new Error(`usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`);
   const number = (name: string, text: string | undefined) => {
     if (text === undefined) return undefined;
     const value = Number(text);
@@ -48,6 +48,7 @@ function parseOptions(argv: string[]) {
     ...(values.lr !== undefined && { learningRate: number('lr', values.lr)! }),
     ...(values.wd !== undefined && { weightDecay: number('wd', values.wd)! }),
     ...(values.batch !== undefined && { batchSize: number('batch', values.batch)! }),
+    ...(values.grokfast !== undefined && { slowGradientGain: number('grokfast', values.grokfast)! }),
     ...(values.schedule !== undefined && { schedule: values.schedule === 'cosine' ? ('cosine' as const) : ('constant' as const) }),
   };
   let recipe: Recipe = { ...base, hyper, ...(values.seed !== undefined && { seed: number('seed', values.seed)! }) };
@@ -61,16 +62,34 @@ const WALL_TIME_NOTE = 'wall time measured on 2 cores shared with other processe
 const percent = (a: GroupAccuracy | undefined) => (a ? `${(100 * a.accuracy).toFixed(2)}%` : 'n/a');
 const rounded = (a: GroupAccuracy) => ({ correct: a.correct, total: a.total, accuracy: Number(a.accuracy.toFixed(4)) });
 
+/** The whole set every step (size 0), or epochs of shuffled mini-batches drawn from `random`. */
+function minibatches(examples: readonly Example[], size: number, vocab: number, random: Random) {
+  if (size <= 0 || size >= examples.length) {
+    const full = toBatch(examples, vocab);
+    return { next: () => full, dispose: () => disposeBatch(full) };
+  }
+  let order: Example[] = [];
+  let current: Batch | undefined;
+  const next = () => {
+    if (current) disposeBatch(current);
+    if (order.length < size) order = random.shuffled(examples);
+    current = toBatch(order.splice(0, size), vocab);
+    return current;
+  };
+  return { next, dispose: () => current && disposeBatch(current) };
+}
+
 function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
   const split = modaddSplit(recipe.seed, recipe.data);
   const weights = initialWeights(arch, Random.derive(recipe.seed, 'init'), recipe.hyper.embeddingStd);
-  const full = toBatch(split.train, arch.vocab);
+  const batches = minibatches(split.train, recipe.hyper.batchSize, arch.vocab, Random.derive(recipe.seed, 'batches'));
   const heldOut = () => accuracyByGroup(arch, weights, split.heldOut).get('sum')!;
+  const every = Math.max(100, Math.round(recipe.hyper.steps / 30));
   const run = train(arch, weights, recipe.hyper, {
-    batch: () => full,
-    report: { every: 100, line: (step, loss) => `step ${step} loss ${loss.toFixed(5)} held-out ${percent(heldOut())}` },
+    batch: batches.next,
+    report: { every, line: (step, loss) => `step ${step} loss ${loss.toFixed(5)} held-out ${percent(heldOut())}` },
   }, 'modadd');
-  disposeBatch(full);
+  batches.dispose();
   const card = {
     task: 'modadd',
     description: `one layer of attention and a bilinear MLP on modular addition: \`a b =\` → (a + b) mod ${recipe.data.p} at the \`=\` position (token ${recipe.data.p})`,
@@ -85,6 +104,11 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
     ...commonCard(recipe, run),
     trainAccuracy: rounded(accuracyByGroup(arch, weights, split.train).get('sum')!),
     heldOutAccuracy: rounded(heldOut()),
+    notes: [
+      'held-out pairs are unordered: neither (a, b) nor (b, a) was trained on, so symmetry cannot stand in for generalization',
+      'train fraction 0.6: with 0.4 (0.5) of the pairs the best runs that fit a ten-minute budget stopped at 75% (90%) held-out accuracy, still grokking',
+      WALL_TIME_NOTE,
+    ],
   };
   return { weights, card };
 }

@@ -25,7 +25,9 @@ export interface ModaddConfig {
   readonly trainFraction: number;
 }
 
-export const modaddDefaults: ModaddConfig = { p: 59, trainFraction: 0.35 };
+// 60% of the pairs: at 40% (50%) the best runs within a ten-minute budget stopped at 75% (90%)
+// held-out accuracy, still grokking; at 60% the model generalizes within a few hundred steps.
+export const modaddDefaults: ModaddConfig = { p: 59, trainFraction: 0.6 };
 
 /** The `=` token is the last one in a vocabulary of p + 1. */
 export const equalsToken = (p: number) => p;

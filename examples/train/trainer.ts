@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, requiredWeights } from '../../src/spec/architecture.js';
 import { forward } from '../../src/numeric/forward.js';
 import '../../src/numeric/gradients.js';
+import { SlowGradientAmplifier } from './grokfast.js';
 import { ProgressBar } from './progress.js';
 import type { Random } from './random.js';
 import type { Example } from './tasks.js';
@@ -23,6 +24,9 @@ export interface Hyperparameters {
   readonly embeddingStd: number;
   /** After warm-up: a constant rate, or a cosine decay to a tenth of it. */
   readonly schedule: 'constant' | 'cosine';
+  /** Grokfast-EMA gain λ on the averaged gradient (0: plain AdamW) and the average's momentum α. */
+  readonly slowGradientGain: number;
+  readonly slowGradientMomentum: number;
 }
 
 export type TrainableWeights = Map<string, tf.Variable>;
@@ -97,6 +101,7 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
   const optimizer = tf.train.adam(h.learningRate, h.beta1, h.beta2, 1e-8);
   const settable = optimizer as unknown as { learningRate: number };
   const variables = [...weights.values()];
+  const slow = h.slowGradientGain > 0 ? new SlowGradientAmplifier(h.slowGradientMomentum, h.slowGradientGain) : undefined;
   const progress = new ProgressBar(label, h.steps);
   const started = Date.now();
   let lastLoss = NaN;
@@ -106,7 +111,10 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
     const batch = hooks.batch(step);
     const value = tf.tidy(() => {
       for (const v of variables) v.assign(tf.mul(v, 1 - rate * h.weightDecay));
-      return optimizer.minimize(() => loss(arch, weights, batch), true, variables)!;
+      const { value, grads } = tf.variableGrads(() => loss(arch, weights, batch), variables);
+      const applied = slow ? slow.amplify(grads) : grads;
+      optimizer.applyGradients(Object.entries(applied).map(([name, tensor]) => ({ name, tensor })));
+      return value;
     });
     lastLoss = value.dataSync()[0]!;
     value.dispose();
@@ -116,5 +124,6 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
     progress.update(step, `loss ${lastLoss.toFixed(4)}`);
   }
   optimizer.dispose();
+  slow?.dispose();
   return { finalLoss: lastLoss, seconds: (Date.now() - started) / 1000 };
 }

@@ -1,0 +1,87 @@
+// The shipped models (examples/modadd, examples/induction) against their cards: each model is
+// loaded as a user would load it (spec file + weights directory), its held-out data regenerated
+// from the card's seeds with the generators it was trained on, and its accuracy re-measured. The
+// counts must equal the card's and meet the task's threshold, so card and weights cannot drift.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/numeric/backend.js';
+import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
+import { loadSpec } from '../../src/spec/index.js';
+import { accuracyByGroup, type GroupAccuracy } from '../../examples/train/evaluate.js';
+import { type Example, inductionBatch, modaddSplit } from '../../examples/train/tasks.js';
+
+interface CardAccuracy {
+  correct: number;
+  total: number;
+  accuracy: number;
+}
+
+type Measured = ReturnType<typeof measure>;
+
+function measure(task: string, examples: (card: Record<string, any>) => Example[]) {
+  const dir = join('examples', task);
+  const card = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as Record<string, any>;
+  const arch = loadSpec(join(dir, card.spec as string));
+  const { weights, warnings } = loadWeights(arch, dir);
+  const measured = accuracyByGroup(arch, weights, examples(card));
+  disposeWeights(weights);
+  return { card, arch, warnings, measured };
+}
+
+function expectMatchesCard(measured: GroupAccuracy | undefined, reported: CardAccuracy) {
+  expect(measured).toBeDefined();
+  expect({ correct: measured!.correct, total: measured!.total }).toEqual({ correct: reported.correct, total: reported.total });
+  expect(Number(measured!.accuracy.toFixed(4))).toBe(reported.accuracy);
+}
+
+/** Measured once per model, before its tests (and after the backend is chosen). */
+function measuredBeforeAll(task: string, examples: (card: Record<string, any>) => Example[]): () => Measured {
+  let result: Measured | undefined;
+  beforeAll(async () => {
+    await useBackend('wasm');
+    result = measure(task, examples);
+  });
+  return () => result!;
+}
+
+describe('examples/modadd', () => {
+  const model = measuredBeforeAll('modadd', c => modaddSplit(c.data.seed, { p: c.p, trainFraction: c.data.trainFraction }).heldOut);
+
+  it('is the model the card describes', () => {
+    const { card, arch, warnings, measured } = model();
+    expect(warnings).toEqual([]);
+    expect(arch.vocab).toBe(card.p + 1);
+    expect(card.data.heldOutSize).toBe(measured.get('sum')!.total);
+  });
+
+  it("reproduces the card's held-out accuracy, at least 99%", () => {
+    const { card, measured } = model();
+    expectMatchesCard(measured.get('sum'), card.heldOutAccuracy);
+    expect(measured.get('sum')!.accuracy).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe('examples/induction', () => {
+  const model = measuredBeforeAll('induction', c =>
+    inductionBatch(c.data.heldOutSeed, c.data.heldOutSize, { vocab: c.vocab, context: c.context, minPeriod: c.data.minPeriod, maxPeriod: c.data.maxPeriod }),
+  );
+
+  it('is the model the card describes', () => {
+    const { card, arch, warnings, measured } = model();
+    expect(warnings).toEqual([]);
+    expect([arch.vocab, arch.context, arch.layers.length]).toEqual([card.vocab, card.context, 2]);
+  });
+
+  it("reproduces the card's accuracy on the repeated part, at least 90%", () => {
+    const { card, measured } = model();
+    expectMatchesCard(measured.get('repeated'), card.heldOutAccuracy.repeated);
+    expect(measured.get('repeated')!.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("reproduces the card's accuracy where nothing repeats, above chance (1/vocab)", () => {
+    const { card, arch, measured } = model();
+    expectMatchesCard(measured.get('fresh'), card.heldOutAccuracy.fresh);
+    expect(measured.get('fresh')!.accuracy).toBeGreaterThan(1 / arch.vocab);
+  });
+});
