@@ -68,7 +68,7 @@ describe('examples/induction', () => {
   );
 
   it('is the model the card describes', () => {
-    const { card, arch, warnings, measured } = model();
+    const { card, arch, warnings } = model();
     expect(warnings).toEqual([]);
     expect([arch.vocab, arch.context, arch.layers.length]).toEqual([card.vocab, card.context, 2]);
   });
