@@ -1,6 +1,7 @@
-// `npm run train -- modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N]
-// [--out DIR] [--backend wasm|cpu]`: trains a shipped model from its recipe and writes
-// DIR/model.safetensors and DIR/card.json next to the spec DIR/TASK.pathsum.
+// `npm run train -- modadd|induction [flags]`: trains a shipped model from its recipe
+// (recipes.ts) and writes DIR/model.safetensors and DIR/card.json, DIR = examples/TASK unless
+// --out. Flags override the recipe for tuning runs: --steps --lr --wd --batch --seed --grokfast
+// --schedule constant|cosine --fraction (modadd) --backend wasm|cpu.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,11 @@ const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 interface Outcome {
   readonly weights: TrainableWeights;
   readonly card: Record<string, unknown>;
+}
+
+function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${flag} must be one of ${allowed.join(', ')}, found '${value}'`);
+  return value as T;
 }
 
 function parseOptions(argv: string[]) {
@@ -49,11 +55,11 @@ function parseOptions(argv: string[]) {
     ...(values.wd !== undefined && { weightDecay: number('wd', values.wd)! }),
     ...(values.batch !== undefined && { batchSize: number('batch', values.batch)! }),
     ...(values.grokfast !== undefined && { slowGradientGain: number('grokfast', values.grokfast)! }),
-    ...(values.schedule !== undefined && { schedule: values.schedule === 'cosine' ? ('cosine' as const) : ('constant' as const) }),
+    ...(values.schedule !== undefined && { schedule: choice('schedule', values.schedule, ['constant', 'cosine'] as const) }),
   };
   let recipe: Recipe = { ...base, hyper, ...(values.seed !== undefined && { seed: number('seed', values.seed)! }) };
   if (recipe.task === 'modadd' && values.fraction !== undefined) recipe = { ...recipe, data: { ...recipe.data, trainFraction: number('fraction', values.fraction)! } };
-  const backend = values.backend === 'cpu' ? 'cpu' : 'wasm';
+  const backend = choice('backend', values.backend!, ['wasm', 'cpu'] as const);
   return { recipe, out: values.out ?? join(repositoryRoot, 'examples', task), backend } as const;
 }
 
