@@ -26,7 +26,7 @@ export interface SequenceEvaluation {
   readonly attributions: readonly Attribution[];
   /** Per term, its full [n][V] logits, when asked for. */
   readonly termLogits?: readonly number[][][];
-  /** max |Σ terms' logits − forward logits| over every position and token. */
+  /** max |Σ terms' logits − forward logits| over every position and token (NaN when not checked). */
   readonly maxAbsError: number;
   /** Multiply-adds the evaluator performed. */
   readonly multiplyAdds: number;
@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   /** Default: the last position. */
   readonly position?: number;
   readonly fullLogits?: boolean;
+  /** Compute maxAbsError (default true); a caller sweeping many inputs for contributions alone may skip it. */
+  readonly check?: boolean;
   readonly onTerm?: () => void;
 }
 
@@ -54,9 +56,12 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
     readout.dispose();
     const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
     const termLogits = options.fullLogits ? allTermLogits(evaluator, terms, arch.vocab) : undefined;
-    const total = evaluator.sumOfLogits(terms);
-    const maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
-    total.dispose();
+    let maxAbsError = NaN;
+    if (options.check !== false) {
+      const total = evaluator.sumOfLogits(terms);
+      maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
+      total.dispose();
+    }
     return { logits: forwardLogits, target: { position, token }, attributions, termLogits, maxAbsError, multiplyAdds: evaluator.multiplyAdds };
   } finally {
     evaluator.dispose();

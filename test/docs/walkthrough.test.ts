@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, it } from 'vitest';
 import { expand, type Term } from '../../src/expand/expand.js';
+import { pathFamily } from '../../src/expand/family.js';
 import { formatTerm } from '../../src/ir/format.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -26,8 +27,13 @@ async function shell(command: string): Promise<string> {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+interface Accuracy {
+  accuracy: number;
+  total: number;
+}
 interface Card {
-  heldOutAccuracy: Record<string, { accuracy: number; total: number }>;
+  /** One figure (modadd), or one per group of targets (induction: repeated, fresh). */
+  heldOutAccuracy: Accuracy & Record<string, Accuracy>;
   steps: number;
   wallTimeSeconds: number;
 }
@@ -42,7 +48,7 @@ function inductionShares(model: Model, terms: readonly Term[]) {
   for (const { tokens, targets } of sequences) {
     const last = targets[targets.length - 1]!;
     const input = tokens.slice(0, last.position + 1);
-    const r = evaluateSequence(model, input, terms, { token: last.token, position: last.position });
+    const r = evaluateSequence(model, input, terms, { token: last.token, position: last.position, check: false });
     const total = r.attributions.reduce((s, a) => s + a.contribution, 0);
     const predicted = r.logits[last.position]!.indexOf(Math.max(...r.logits[last.position]!));
     if (predicted === last.token) correct++;
@@ -143,6 +149,72 @@ async function induction(): Promise<string> {
   ].join('\n');
 }
 
+/** Over every `a b =`: the mean share of the answer's logit per term, and how often each term is the largest. */
+function modaddShares(model: Model, terms: readonly Term[], p: number) {
+  const share = new Float64Array(terms.length);
+  const largest = new Float64Array(terms.length);
+  let correct = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const r = evaluateSequence(model, [a, b, p], terms, { token: (a + b) % p, position: 2, check: false });
+      const total = r.attributions.reduce((s, x) => s + x.contribution, 0);
+      r.attributions.forEach((x, i) => (share[i]! += x.contribution / total / (p * p)));
+      const top = r.attributions.reduce((best, x, i) => (x.contribution > r.attributions[best]!.contribution ? i : best), 0);
+      largest[top]! += 1;
+      if (r.logits[2]!.indexOf(Math.max(...r.logits[2]!)) === (a + b) % p) correct++;
+    }
+  }
+  const order = [...terms.keys()].sort((i, j) => Math.abs(share[j]!) - Math.abs(share[i]!));
+  return { order, share, largest, correct };
+}
+
+async function modadd(): Promise<string> {
+  const model = loadModel('examples/modadd');
+  const p = model.arch.vocab - 1;
+  const terms = [...expand(model.arch)];
+  const { heldOutAccuracy, steps, wallTimeSeconds } = card('examples/modadd');
+  const { order, share, largest, correct } = modaddShares(model, terms, p);
+  const text = (i: number) => formatTerm(terms[i]!, model.arch, 'text');
+  const top = order[0]!;
+  const pairs = order.filter(i => terms[i]!.path.kind === 'bilinear');
+  const pairShare = pairs.reduce((s, i) => s + share[i]!, 0);
+  const headPairs = order.filter(i => pathFamily(terms[i]!.path) === 'pair L0: head L0 × head L0').reduce((s, i) => s + share[i]!, 0);
+  return [
+    '## Modular addition (`examples/modadd`)',
+    '',
+    `One layer of four heads and a bilinear MLP, no positional embedding, trained for ${steps} steps (${wallTimeSeconds} s) on`,
+    `part of the pairs \`a b =\` → \`(a + b) mod ${p}\`; on the held-out pairs it is right ${pct(heldOutAccuracy.accuracy)} of the time`,
+    `(${heldOutAccuracy.total} pairs), and right on ${correct} of all ${p * p} pairs. Its expansion is small enough to read whole:`,
+    '',
+    await shell('pathsum expand examples/modadd/modadd.pathsum'),
+    '',
+    `Which of these terms computes the sum? On \`17 25 =\` (the answer is ${(17 + 25) % p}):`,
+    '',
+    await shell(`pathsum eval examples/modadd --tokens 17,25,${p} --by-family`),
+    '',
+    `Over all ${p * p} inputs, the mean share of the correct answer's logit, per term (the largest ${Math.min(6, terms.length)}):`,
+    '',
+    '| term | mean share | largest term on |',
+    '| --- | --- | --- |',
+    ...order.slice(0, 6).map(i => `| \`${text(i)}\` | ${pct(share[i]!)} | ${largest[i]} of ${p * p} inputs |`),
+    '',
+    `The bilinear pair terms together carry ${pct(pairShare)} of the answer's logit. The one that carries most is`,
+    `\`${text(pairs[0]!)}\` (${pct(share[pairs[0]!]!)}${pairs[0] === top ? ', the largest of all terms' : ''}).`,
+    `The pairs of two heads' outputs (\`pair L0: head L0 × head L0\`) carry ${pct(headPairs)} of it on average.`,
+    ...(headPairs > 0.9
+      ? [
+          'That product is where the operands meet: each head moves a weighted average of the embeddings of',
+          '`a`, `b` and `=` to the `=` position, which is linear in the inputs, while `(a + b) mod p` is not; the',
+          'product of two heads\' outputs has degree 2 and holds the cross terms of `a` with `b`.',
+        ]
+      : []),
+    '[features.md](features.md) opens the bilinear layer up into the input directions it multiplies.',
+    '',
+    await shell('pathsum verify examples/modadd --runs 20 --seed 1'),
+    '',
+  ].join('\n');
+}
+
 async function walkthrough(): Promise<string> {
   return [
     '# Walkthrough: two trained models, term by term',
@@ -155,8 +227,9 @@ async function walkthrough(): Promise<string> {
     '',
     '## Check',
     '',
-    await shell('pathsum check examples/induction/induction.pathsum'),
+    await shell('pathsum check examples/modadd/modadd.pathsum examples/induction/induction.pathsum'),
     '',
+    await modadd(),
     await induction(),
   ].join('\n');
 }
@@ -168,5 +241,5 @@ describe('docs/walkthrough.md', () => {
 
   it('is what the tool prints on the shipped models', async () => {
     expectGolden('docs/walkthrough.md', await walkthrough());
-  });
+  }, 600_000);
 });
