@@ -56,21 +56,35 @@ export function loadWeights(arch: Architecture, path: string): LoadedWeights {
   return { weights, warnings };
 }
 
-/** Deterministic random weights: N(0, 1/fan_in) maps, unit-scale embeddings, gains near 1. */
+/**
+ * Deterministic random weights: N(0, 1/fan_in) maps, unit-scale embeddings, gains near 1. Drawn
+ * from the project's own seeded stream, not tfjs's: tfjs reads a seed of 0 as "unseeded", and its
+ * streams may differ between backends.
+ */
 export function randomWeights(arch: Architecture, seed: number, scale = 1): Weights {
+  const normal = gaussianStream(seed);
   const weights = new Map<string, tf.Tensor>();
-  requiredWeights(arch).forEach((spec, i) => {
+  for (const spec of requiredWeights(arch)) {
     const shape = [...spec.shape];
     const name = spec.key.split('.').pop()!;
-    const draw = (std: number) => tf.randomNormal(shape, 0, std * scale, 'float32', seed * 1000 + i);
-    let t: tf.Tensor;
-    if (name === 'w') t = tf.tidy(() => tf.add(1, tf.randomNormal(shape, 0, 0.1, 'float32', seed * 1000 + i)));
-    else if (name.startsWith('b')) t = draw(0.1);
-    else if (name === 'W_E' || name === 'W_pos') t = draw(1);
-    else t = draw(1 / Math.sqrt(shape[shape.length - 2]!));
-    weights.set(spec.key, t);
-  });
+    const [mean, std] = name === 'w' ? [1, 0.1] : name.startsWith('b') ? [0, 0.1 * scale] : name === 'W_E' || name === 'W_pos' ? [0, scale] : [0, scale / Math.sqrt(shape[shape.length - 2]!)];
+    const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => mean + std * normal());
+    weights.set(spec.key, tf.tensor(values, shape));
+  }
   return weights;
+}
+
+/** Standard normal draws (Box–Muller over mulberry32), reproducible from the seed alone. */
+function gaussianStream(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 export function disposeWeights(weights: Weights): void {

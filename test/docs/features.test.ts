@@ -1,7 +1,6 @@
 // docs/features.md is generated from `pathsum features` on the trained modular-addition model
 // (examples/modadd): this test rebuilds it and fails when the committed file differs
 // (UPDATE_GOLDEN=1 rewrites it). Until the weights exist it runs the generator on random weights only.
-import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bilinearForm } from '../../src/analysis/bilinear.js';
 import { analyzeFeatures, type FeatureReport } from '../../src/analysis/features.js';
@@ -386,10 +385,10 @@ describe('docs/features.md', () => {
     expect(doc).not.toMatch(/NaN|undefined/);
   });
 
-  it.skipIf(!existsSync(WEIGHTS))('matches what the tool finds on the trained model', () => {
+  it('matches what the tool finds on the trained model', () => {
     const arch = loadSpec(SPEC);
     const { weights } = loadWeights(arch, WEIGHTS);
-    const random = randomWeights(arch, 1); // not 0: tfjs reads a seed of 0 as "unseeded", and W_E would get seed 0·1000 + 0
+    const random = randomWeights(arch, 1);
     const doc = featuresDocument(arch, weights, random);
     disposeWeights(weights);
     disposeWeights(random);
