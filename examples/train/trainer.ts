@@ -7,7 +7,8 @@ import { type Architecture, requiredWeights } from '../../src/spec/architecture.
 import { forward } from '../../src/numeric/forward.js';
 import '../../src/numeric/gradients.js';
 import { SlowGradientAmplifier } from './grokfast.js';
-import { ProgressBar } from './progress.js';
+import { processIo } from '../../src/cli/io.js';
+import { progress } from '../../src/cli/progress.js';
 import type { Random } from './random.js';
 import type { Example } from './tasks.js';
 
@@ -81,8 +82,8 @@ function loss(arch: Architecture, weights: TrainableWeights, batch: Batch): tf.S
 export function learningRate(h: Hyperparameters, step: number): number {
   if (step <= h.warmupSteps) return (h.learningRate * step) / Math.max(1, h.warmupSteps);
   if (h.schedule === 'constant') return h.learningRate;
-  const progress = (step - h.warmupSteps) / Math.max(1, h.steps - h.warmupSteps);
-  return h.learningRate * (0.1 + 0.45 * (1 + Math.cos(Math.PI * progress)));
+  const fraction = (step - h.warmupSteps) / Math.max(1, h.steps - h.warmupSteps);
+  return h.learningRate * (0.1 + 0.45 * (1 + Math.cos(Math.PI * fraction)));
 }
 
 export interface TrainingRun {
@@ -102,7 +103,7 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
   const settable = optimizer as unknown as { learningRate: number };
   const variables = [...weights.values()];
   const slow = h.slowGradientGain > 0 ? new SlowGradientAmplifier(h.slowGradientMomentum, h.slowGradientGain) : undefined;
-  const progress = new ProgressBar(label, h.steps);
+  const bar = progress(processIo, label, h.steps);
   const started = Date.now();
   let lastLoss = NaN;
   for (let step = 1; step <= h.steps; step++) {
@@ -121,8 +122,9 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
     if (!Number.isFinite(lastLoss)) throw new Error(`${label}: the loss diverged to ${lastLoss} at step ${step}; lower the learning rate`);
     const reportNow = hooks.report && (step % hooks.report.every === 0 || step === h.steps);
     if (reportNow) console.log(hooks.report!.line(step, lastLoss));
-    progress.update(step, `loss ${lastLoss.toFixed(4)}`);
+    bar.tick(1, `loss ${lastLoss.toFixed(4)}`);
   }
+  bar.done();
   optimizer.dispose();
   slow?.dispose();
   return { finalLoss: lastLoss, seconds: (Date.now() - started) / 1000 };

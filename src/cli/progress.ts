@@ -4,7 +4,8 @@
 import type { Io } from './io.js';
 
 export interface Progress {
-  tick(count?: number): void;
+  /** `count` more done; `note` (e.g. the latest loss) is shown after the ETA. */
+  tick(count?: number, note?: string): void;
   done(): void;
 }
 
@@ -17,17 +18,19 @@ export function progress(io: Io, label: string, total: number, quiet = false): P
   const start = Date.now();
   let count = 0;
   let drawnAt = 0;
+  let latest = '';
   const draw = () => {
     const elapsed = (Date.now() - start) / 1000;
     const rate = count / Math.max(elapsed, 1e-9);
     const fraction = total > 0 ? Math.min(1, count / total) : 1;
     const filled = Math.round(fraction * WIDTH);
     const eta = rate > 0 ? (total - count) / rate : Infinity;
-    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${count}/${total} ${formatRate(rate)}/s ETA ${formatSeconds(eta)} `);
+    io.stderr(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${count}/${total} ${formatRate(rate)}/s ETA ${formatSeconds(eta)} ${latest}`);
   };
   return {
-    tick(n = 1) {
+    tick(n = 1, note) {
       count += n;
+      if (note !== undefined) latest = note;
       const now = Date.now();
       if (now - start >= DELAY_MS && now - drawnAt >= REDRAW_MS) {
         drawnAt = now;
