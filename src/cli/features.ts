@@ -9,13 +9,14 @@ import { taskGenerators } from '../analysis/tasks.js';
 import { truncationCurve, type TruncationCurve } from '../analysis/truncation.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
-import { disposeWeights, loadWeights } from '../numeric/weights.js';
+import { loadModel } from '../numeric/model.js';
+import { disposeWeights } from '../numeric/weights.js';
 import type { Architecture } from '../spec/architecture.js';
-import { loadSpec } from '../spec/index.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 
 const HELP = `usage: pathsum features SPEC --weights FILE --layer L (--token C | --direction FILE) [options]
+       pathsum features MODEL_DIR --layer L (--token C | --direction FILE) [options]
 
 Restricted to an output direction u, a bilinear layer is the quadratic form u · MLP(x) = x̃ᵀ Q_u x̃,
 Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eigenvalues (sorted by
@@ -91,19 +92,17 @@ export async function run(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
   });
   if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`features takes one spec file, found ${positionals.length}; see 'pathsum features --help'`);
-  const arch = loadSpec(positionals[0]!, { model: values.model });
-  if (values.weights === undefined) throw new UserError('features: --weights FILE is required');
-  const layer = integerFlag('features', 'layer', values.layer);
-  if (layer === undefined) throw new UserError('features: --layer L is required');
-  const direction = directionFlag(values);
-  const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
-  const batch = inputsFlag(values, arch);
-  if (ranks && !batch) throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
+  if (positionals.length !== 1) throw new UserError(`features takes one spec file or model directory, found ${positionals.length}; see 'pathsum features --help'`);
   const backend = parseBackend(values.backend);
   await useBackend(backend);
-  const { weights, warnings } = loadWeights(arch, values.weights);
+  const { arch, weights, warnings } = loadModel(positionals[0]!, { model: values.model, weights: values.weights, requireWeights: 'features' });
   try {
+    const layer = integerFlag('features', 'layer', values.layer);
+    if (layer === undefined) throw new UserError('features: --layer L is required');
+    const direction = directionFlag(values);
+    const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
+    const batch = inputsFlag(values, arch);
+    if (ranks && !batch) throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const report = analyzeFeatures(arch, weights, {
       layer,

@@ -23,6 +23,8 @@ export interface ModelOptions {
   readonly weights?: string;
   /** Seed of the random weights when there is no weights file. */
   readonly seed?: number;
+  /** The command that needs real weights: no random ones, a one-line error instead. */
+  readonly requireWeights?: string;
 }
 
 /** Random weights are for specs of research size; a spec like examples/big.pathsum would need gigabytes. */
@@ -35,6 +37,7 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
     const loaded = loadWeights(arch, weights);
     return { arch, weights: loaded.weights, source: weights, random: false, warnings: loaded.warnings };
   }
+  if (options.requireWeights) throw new UserError(`${options.requireWeights}: --weights FILE is required (or give a model directory holding model.safetensors)`);
   const count = parameterCount(arch);
   if (count > RANDOM_PARAMETER_LIMIT) {
     throw new UserError(`${spec}: model '${arch.name}' has ${count.toLocaleString('en-US')} parameters, too many to draw random weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')}); pass --weights FILE`);

@@ -190,7 +190,7 @@ describe('pathsum features: errors are one line, exit 1', () => {
     const missing = await cli('features', models.seed1!.spec, '--weights', '/nonexistent/w', '--layer', '0', '--token', '1');
     expect([missing.code, missing.err]).toEqual([1, 'pathsum: /nonexistent/w: no such file or directory\n']);
     const noWeights = await cli('features', models.seed1!.spec, '--layer', '0', '--token', '1');
-    expect([noWeights.code, noWeights.err]).toEqual([1, 'pathsum: features: --weights FILE is required\n']);
+    expect([noWeights.code, noWeights.err]).toEqual([1, 'pathsum: features: --weights FILE is required (or give a model directory holding model.safetensors)\n']);
     const spec = await cli('features', '/nonexistent/m.pathsum', '--weights', 'w', '--layer', '0', '--token', '1');
     expect(spec.code).toBe(1);
     expect(spec.err).toMatch(/^pathsum: \/nonexistent\/m\.pathsum: cannot read the spec/);
