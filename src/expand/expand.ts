@@ -110,12 +110,19 @@ function bilinearStream(
 
 // DESIGN §3: coefficients multiply along a path; an off-diagonal symmetrized pair stands for two ordered ones.
 function pair(layer: number, p: Term, q: Term, symmetrize: boolean, diagonal: boolean): Term {
-  const c = p.coefficient.mul(q.coefficient);
+  const twice = symmetrize && !diagonal;
   return {
     path: bilinear(layer, p.path, q.path, symmetrize),
-    coefficient: symmetrize && !diagonal ? c.mul(TWO) : c,
+    coefficient: product(p.coefficient, q.coefficient, twice),
     degree: p.degree + q.degree,
   };
+}
+
+// Most coefficients are 1 or 2; exact fraction arithmetic for those was a tenth of a 100,000-term expansion.
+function product(a: Fraction, b: Fraction, twice: boolean): Fraction {
+  if (a === ONE_COEFFICIENT && b === ONE_COEFFICIENT) return twice ? TWO : ONE_COEFFICIENT;
+  const c = a.mul(b);
+  return twice ? c.mul(TWO) : c;
 }
 
 function range(n: number): number[] {

@@ -60,12 +60,20 @@ export const head = (layer: number, h: number, of: Path): Path =>
 /** A symmetrized pair is unordered: its arguments are stored in `comparePaths` order. */
 export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path => {
   const [l, r] = symmetrized && comparePaths(right, left) < 0 ? [right, left] : [left, right];
-  return intern(
-    `B${layer}${symmetrized ? 's' : ''}(${pathId(l)},${pathId(r)})`,
-    () => ({ kind: 'bilinear', layer, left: l, right: r, symmetrized }),
-    degree(l) + degree(r),
-  );
+  // keyed by the argument objects, not a string: pairs are most of an expansion's paths
+  const byLeft = pairs.get(2 * layer + Number(symmetrized)) ?? pairs.set(2 * layer + Number(symmetrized), new Map()).get(2 * layer + Number(symmetrized))!;
+  const byRight = byLeft.get(l) ?? byLeft.set(l, new Map()).get(l)!;
+  let node = byRight.get(r);
+  if (!node) {
+    node = Object.freeze({ kind: 'bilinear', layer, left: l, right: r, symmetrized }) as Path;
+    ids.set(node, ids.size);
+    degrees.set(node, degree(l) + degree(r));
+    byRight.set(r, node);
+  }
+  return node;
 };
+
+const pairs = new Map<number, Map<Path, Map<Path, Path>>>();
 
 const kindOrder: Record<Path['kind'], number> = { embed: 0, pos: 1, bias: 2, head: 3, bilinear: 4 };
 
@@ -73,12 +81,13 @@ const kindOrder: Record<Path['kind'], number> = { embed: 0, pos: 1, bias: 2, hea
 export function comparePaths(a: Path, b: Path): number {
   if (a === b) return 0;
   if (a.kind !== b.kind) return kindOrder[a.kind] - kindOrder[b.kind];
-  return match([a, b] as const)
-    .with([{ kind: 'bias' }, { kind: 'bias' }], ([x, y]) => (x.name < y.name ? -1 : 1))
-    .with([{ kind: 'head' }, { kind: 'head' }], ([x, y]) => x.layer - y.layer || x.head - y.head || comparePaths(x.of, y.of))
-    .with([{ kind: 'bilinear' }, { kind: 'bilinear' }], ([x, y]) =>
-      x.layer - y.layer || Number(x.symmetrized) - Number(y.symmetrized) || comparePaths(x.left, y.left) || comparePaths(x.right, y.right))
-    .otherwise(() => 0);
+  // plain kind tests: every symmetrized pair of an expansion is ordered here (the hot loop of bench/symbolic)
+  if (a.kind === 'bias' && b.kind === 'bias') return a.name < b.name ? -1 : 1;
+  if (a.kind === 'head' && b.kind === 'head') return a.layer - b.layer || a.head - b.head || comparePaths(a.of, b.of);
+  if (a.kind === 'bilinear' && b.kind === 'bilinear') {
+    return a.layer - b.layer || Number(a.symmetrized) - Number(b.symmetrized) || comparePaths(a.left, b.left) || comparePaths(a.right, b.right);
+  }
+  return 0;
 }
 
 /** The PATH object of DESIGN §3, as plain JSON. */

@@ -8,8 +8,9 @@ export type Style = 'text' | 'latex';
 
 const caches: Record<Style, Map<Expr, string>> = { text: new Map(), latex: new Map() };
 
+/** The root is not cached: a printed term is rarely printed again, its shared sub-formulas are. */
 export function printExpr(e: Expr, style: Style = 'text'): string {
-  return at(e, 0, style);
+  return render(e, style);
 }
 
 /** Prints `e`, parenthesized when it binds more loosely than its context `context`. */
