@@ -81,6 +81,21 @@ describe.each(['wasm', 'cpu'] as const)('Σ terms = forward logits (%s backend)'
   });
 });
 
+/** Runs `f` with an evaluator on random weights for `tokens`, releasing every tensor after. */
+function withEvaluator(arch: Architecture, seed: number, tokens: number[], f: (evaluator: PathEvaluator, logits: tf.Tensor2D) => void): void {
+  const weights = randomWeights(arch, seed);
+  const { logits, frozen } = forwardOne(arch, weights, tokens);
+  const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
+  try {
+    f(evaluator, logits);
+  } finally {
+    evaluator.dispose();
+    disposeWeights(weights);
+    disposeFrozen(frozen);
+    logits.dispose();
+  }
+}
+
 describe('readout-first', () => {
   beforeAll(async () => {
     await useBackend('wasm');
@@ -89,20 +104,16 @@ describe('readout-first', () => {
   it('contributions to chosen logits equal the full term logits contracted with the readout', () => {
     fc.assert(
       fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), tokensFor(4, 3), (arch, seed, tokens) => {
-        const weights = randomWeights(arch, seed);
-        const { logits, frozen } = forwardOne(arch, weights, tokens);
-        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-        const readout = tf.randomNormal([tokens.length, arch.vocab], 0, 1, 'float32', seed) as tf.Tensor2D;
-        const terms = [...expand(arch)];
-        const fast = evaluator.contributions(terms, readout);
-        terms.forEach((t, i) => {
-          const full = tf.sum(tf.mul(evaluator.logits(t), readout), 1).dataSync();
-          full.forEach((v, pos) => expect(Math.abs(fast[i]![pos]! - v)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+        withEvaluator(arch, seed, tokens, evaluator => {
+          const readout = tf.randomNormal([tokens.length, arch.vocab], 0, 1, 'float32', seed) as tf.Tensor2D;
+          const terms = [...expand(arch)];
+          const fast = evaluator.contributions(terms, readout);
+          terms.forEach((t, i) => {
+            const full = tf.tidy(() => tf.sum(tf.mul(evaluator.logits(t), readout), 1).dataSync());
+            full.forEach((v, pos) => expect(Math.abs(fast[i]![pos]! - v)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+          });
+          readout.dispose();
         });
-        evaluator.dispose();
-        disposeWeights(weights);
-        disposeFrozen(frozen);
-        tf.dispose([logits, readout]);
       }),
       { numRuns: 20 },
     );
@@ -117,18 +128,15 @@ describe('sumOfLogits (the batched Σ that eval reports maxAbsError with)', () =
   it('equals the sum of every term evaluated alone, for any subset of the terms', () => {
     fc.assert(
       fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), fc.func(fc.boolean()), (arch, seed, symmetrize, tokens, keep) => {
-        const weights = randomWeights(arch, seed);
-        const { logits, frozen } = forwardOne(arch, weights, tokens);
-        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-        const terms = [...expand(arch, { symmetrize })].filter((_, i) => keep(i));
-        const batched = evaluator.sumOfLogits(terms).arraySync();
-        const alone = tf.tidy(() => terms.reduce((acc, t) => tf.add(acc, evaluator.logits(t)), tf.zerosLike(logits)).arraySync() as number[][]);
-        const mass = Math.max(1, ...terms.map(t => tf.tidy(() => tf.max(tf.abs(evaluator.logits(t))).dataSync()[0]!)));
-        batched.forEach((row, t) => row.forEach((v, c) => expect(Math.abs(v - alone[t]![c]!)).toBeLessThanOrEqual(1e-5 * mass * Math.max(1, terms.length))));
-        evaluator.dispose();
-        disposeWeights(weights);
-        disposeFrozen(frozen);
-        logits.dispose();
+        withEvaluator(arch, seed, tokens, (evaluator, logits) => {
+          const terms = [...expand(arch, { symmetrize })].filter((_, i) => keep(i));
+          const sum = evaluator.sumOfLogits(terms);
+          const batched = sum.arraySync();
+          sum.dispose();
+          const alone = tf.tidy(() => terms.reduce((acc, t) => tf.add(acc, evaluator.logits(t)), tf.zerosLike(logits)).arraySync() as number[][]);
+          const mass = Math.max(1, ...terms.map(t => tf.tidy(() => tf.max(tf.abs(evaluator.logits(t))).dataSync()[0]!)));
+          batched.forEach((row, t) => row.forEach((v, c) => expect(Math.abs(v - alone[t]![c]!)).toBeLessThanOrEqual(1e-5 * mass * Math.max(1, terms.length))));
+        });
       }),
       { numRuns: 30 },
     );
@@ -143,26 +151,21 @@ describe('forEachTermLogits (batched pair terms)', () => {
   it('gives every term exactly once, with the logits it has alone', () => {
     fc.assert(
       fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), (arch, seed, symmetrize, tokens) => {
-        const weights = randomWeights(arch, seed);
-        const { logits, frozen } = forwardOne(arch, weights, tokens);
-        const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-        const terms = [...expand(arch, { symmetrize })];
-        const seen = new Set<number>();
-        evaluator.forEachTermLogits(terms, (i, values) => {
-          expect(seen.has(i)).toBe(false);
-          seen.add(i);
-          const alone = evaluator.logits(terms[i]!);
-          const expected = alone.dataSync();
-          alone.dispose();
-          const scale = Math.max(1, ...Array.from(expected, Math.abs));
-          expect(values).toHaveLength(expected.length);
-          values.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-5 * scale));
+        withEvaluator(arch, seed, tokens, evaluator => {
+          const terms = [...expand(arch, { symmetrize })];
+          const seen = new Set<number>();
+          evaluator.forEachTermLogits(terms, (i, values) => {
+            expect(seen.has(i)).toBe(false);
+            seen.add(i);
+            const alone = evaluator.logits(terms[i]!);
+            const expected = alone.dataSync();
+            alone.dispose();
+            const scale = Math.max(1, ...Array.from(expected, Math.abs));
+            expect(values).toHaveLength(expected.length);
+            values.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-5 * scale));
+          });
+          expect(seen.size).toBe(terms.length);
         });
-        expect(seen.size).toBe(terms.length);
-        evaluator.dispose();
-        disposeWeights(weights);
-        disposeFrozen(frozen);
-        logits.dispose();
       }),
       { numRuns: 30 },
     );
