@@ -3,7 +3,7 @@
 import { expand, type Term } from '../expand/expand.js';
 import { UserError } from '../errors.js';
 import { formatTerm, termToJSON } from '../ir/format.js';
-import { byFamily, evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
+import { byFamily, byMagnitude, evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { integerFlag, parseFlags } from './args.js';
@@ -105,7 +105,7 @@ function printJSON(io: Io, tokens: readonly number[], result: SequenceEvaluation
 function table(model: Model, tokens: readonly number[], result: SequenceEvaluation, top: number, simplify: boolean, predicted: boolean): string {
   const { position, token } = result.target;
   const logit = result.logits[position]![token]!;
-  const ranked = [...result.attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  const ranked = byMagnitude(result.attributions);
   const shown = ranked.slice(0, top);
   const total = result.attributions.reduce((s, a) => s + a.contribution, 0);
   const share = (x: number) => (total === 0 ? '—' : `${((100 * x) / total).toFixed(1)}%`);
@@ -132,7 +132,7 @@ function familyTable(result: SequenceEvaluation, top: number): string {
   return [
     '',
     `${'contribution'.padStart(12)}  ${'share'.padStart(7)}  ${'terms'.padStart(6)}  family`,
-    ...families.slice(0, top).map(f => row(f.contribution, f.terms, f.family)),
+    ...families.slice(0, top).map(f => row(f.contribution, f.terms, f.group)),
     ...(rest.length ? [row(rest.reduce((s, f) => s + f.contribution, 0), rest.reduce((s, f) => s + f.terms, 0), `the other ${rest.length} families`)] : []),
   ].join('\n') + '\n';
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { expand, type Term } from '../expand/expand.js';
 import { formatTerm } from '../ir/format.js';
 import { latexDocument } from '../ir/document.js';
-import { type Attribution, byFamily, byHead, evaluateSequence, sumOfTermsError } from '../numeric/attribution.js';
+import { type Attribution, byFamily, byHead, byMagnitude, evaluateSequence, sumOfTermsError } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { parseFlags } from './args.js';
@@ -58,11 +58,11 @@ export async function run(args: string[], io: Io): Promise<number> {
   out(`input  ${INPUT.join(' ')}`);
   out(`       the first ${PREFIX.length} tokens, then the same again: position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`);
   out(`prediction at position ${position}: token ${token} (logit ${result.logits[position]![token]!.toFixed(3)})${token === PREFIX[7] ? ', the induction answer' : ''}\n`);
-  out(topTerms(model, result.attributions));
+  const top = byMagnitude(result.attributions).slice(0, TOP);
+  out(topTerms(model, result.attributions, top));
 
   out(verification(model, terms, io, values.quiet));
   const file = values.output ?? 'pathsum-tour.tex';
-  const top = ranked(result.attributions).slice(0, TOP);
   writeAtomically(file, latexDocument(model.arch, { latex: top.map(a => formatTerm(a.term, model.arch, 'latex')), omitted: String(terms.length - top.length) }, `The ${TOP} path terms that carry the prediction of \\texttt{induction}`));
   out(`wrote ${file}: the LaTeX of these ${TOP} terms (pdflatex ${file})`);
   out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
@@ -73,20 +73,17 @@ function bundledModel(): string {
   return join(packageRoot(), 'examples', 'induction');
 }
 
-const ranked = (attributions: readonly Attribution[]) => [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-
-function topTerms(model: Model, attributions: readonly Attribution[]): string {
+function topTerms(model: Model, attributions: readonly Attribution[], terms: readonly Attribution[]): string {
   const total = attributions.reduce((s, a) => s + a.contribution, 0);
   const share = (x: number) => `${((100 * x) / total).toFixed(1)}%`.padStart(7);
   const families = byFamily(attributions).slice(0, TOP);
-  const terms = ranked(attributions).slice(0, TOP);
   return [
     `the ${count(attributions.length)} path terms add up to that logit, ${total.toFixed(3)}; by family, the ${TOP} largest:`,
     `contribution   share   terms  family`,
-    ...families.map(f => `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.family}`),
+    ...families.map(f => `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.group}`),
     '',
     `through each head (a term through several heads counts for each): ${byHead(attributions)
-      .map(h => `${h.head} ${share(h.contribution).trim()}`)
+      .map(h => `${h.group} ${share(h.contribution).trim()}`)
       .join(', ')}`,
     '',
     `the ${TOP} largest single terms:`,

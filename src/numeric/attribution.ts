@@ -70,33 +70,30 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
   }
 }
 
-export interface FamilyContribution {
-  readonly family: string;
+/** Terms sorted by |contribution|, largest first. */
+export const byMagnitude = (attributions: readonly Attribution[]): Attribution[] => [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+
+export interface GroupContribution {
+  readonly group: string;
   readonly terms: number;
   readonly contribution: number;
 }
 
 /** Contributions summed per path family (src/expand/family.ts), largest |contribution| first. */
-export function byFamily(attributions: readonly Attribution[]): FamilyContribution[] {
-  const families = new Map<string, { terms: number; contribution: number }>();
-  for (const { term, contribution } of attributions) {
-    const name = pathFamily(term.path);
-    const f = families.get(name) ?? { terms: 0, contribution: 0 };
-    families.set(name, { terms: f.terms + 1, contribution: f.contribution + contribution });
-  }
-  return [...families].map(([family, f]) => ({ family, ...f })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-}
+export const byFamily = (attributions: readonly Attribution[]) => grouped(attributions, path => [pathFamily(path)]);
 
 /** Per head, the summed contribution of every term whose path passes through it (terms through several heads count for each). */
-export function byHead(attributions: readonly Attribution[]): { head: string; terms: number; contribution: number }[] {
-  const heads = new Map<string, { terms: number; contribution: number }>();
+export const byHead = (attributions: readonly Attribution[]) => grouped(attributions, headsOf);
+
+function grouped(attributions: readonly Attribution[], groupsOf: (path: Term['path']) => readonly string[]): GroupContribution[] {
+  const groups = new Map<string, { terms: number; contribution: number }>();
   for (const { term, contribution } of attributions) {
-    for (const h of headsOf(term.path)) {
-      const f = heads.get(h) ?? { terms: 0, contribution: 0 };
-      heads.set(h, { terms: f.terms + 1, contribution: f.contribution + contribution });
+    for (const group of groupsOf(term.path)) {
+      const g = groups.get(group) ?? { terms: 0, contribution: 0 };
+      groups.set(group, { terms: g.terms + 1, contribution: g.contribution + contribution });
     }
   }
-  return [...heads].map(([head, f]) => ({ head, ...f })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  return [...groups].map(([group, g]) => ({ group, ...g })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 }
 
 /** max |Σ terms' logits − forward logits| on one sequence, and the largest |logit| for scale. */

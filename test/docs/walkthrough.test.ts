@@ -8,7 +8,7 @@ import { pathFamily } from '../../src/expand/family.js';
 import { formatTerm } from '../../src/ir/format.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { byFamily, byHead, evaluateSequence } from '../../src/numeric/attribution.js';
+import { byFamily, byHead, byMagnitude, evaluateSequence } from '../../src/numeric/attribution.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { loadModel, type Model } from '../../src/numeric/model.js';
@@ -52,8 +52,8 @@ function inductionShares(model: Model, terms: readonly Term[]) {
     const total = r.attributions.reduce((s, a) => s + a.contribution, 0);
     const predicted = r.logits[last.position]!.indexOf(Math.max(...r.logits[last.position]!));
     if (predicted === last.token) correct++;
-    for (const f of byFamily(r.attributions)) families.set(f.family, (families.get(f.family) ?? 0) + f.contribution / total / SEQUENCES);
-    for (const h of byHead(r.attributions)) heads.set(h.head, (heads.get(h.head) ?? 0) + h.contribution / total / SEQUENCES);
+    for (const f of byFamily(r.attributions)) families.set(f.group, (families.get(f.group) ?? 0) + f.contribution / total / SEQUENCES);
+    for (const h of byHead(r.attributions)) heads.set(h.group, (heads.get(h.group) ?? 0) + h.contribution / total / SEQUENCES);
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
   return { families: sorted(families), heads: sorted(heads), correct };
@@ -98,7 +98,7 @@ async function induction(): Promise<string> {
   const layer1Pairs = shares.families.filter(([f]) => f.startsWith('pair L1')).reduce((s, [, v]) => s + v, 0);
   const virtual = shares.families.filter(([f]) => f.includes('virtual head')).reduce((s, [, v]) => s + v, 0);
   const tour = evaluateSequence(model, TOUR_INPUT.split(',').map(Number), terms);
-  const best = [...tour.attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0]!;
+  const best = byMagnitude(tour.attributions)[0]!;
   return [
     '## Induction (`examples/induction`)',
     '',
