@@ -9,7 +9,7 @@ import { type Matrix, zeros } from '../src/analysis/matrix.js';
 
 function randomSymmetric(n: number, seed: number): Matrix {
   let state = seed;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5;
   const q = zeros(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) q.data[i * n + j] = q.data[j * n + i] = next();
   return q;
@@ -28,14 +28,31 @@ export default function features(): void {
     const ours = seconds(() => (eigen = eigenDecomposition(q)));
     const error = lowRank(eigen!, n).data.reduce((e, x, i) => Math.max(e, Math.abs(x - q.data[i]!)), 0);
     const rows = Array.from({ length: n }, (_, i) => [...q.data.subarray(i * n, (i + 1) * n)]);
-    const reference = n <= 256 ? `${seconds(() => eigs(rows)).toFixed(2)} s` : 'not run (extrapolates to over a minute)';
-    console.log(`eigendecomposition ${String(n).padStart(3)}×${n}: ${ours.toFixed(3)} s (reconstruction max error ${error.toExponential(1)})${n === 512 ? ', target < 5 s' : ''}; mathjs eigs: ${reference}`);
+    const reference =
+      n <= 256 ? `${seconds(() => eigs(rows)).toFixed(2)} s` : 'not run (extrapolates to over a minute)';
+    console.log(
+      `eigendecomposition ${String(n).padStart(3)}×${n}: ${ours.toFixed(3)} s (reconstruction max error ${error.toExponential(1)})${n === 512 ? ', target < 5 s' : ''}; mathjs eigs: ${reference}`,
+    );
   }
   const d = 512;
   const m = 2048;
   const random = randomSymmetric(m, 1).data;
-  const part = (rows: number, cols: number, offset: number): Matrix => ({ rows, cols, data: random.subarray(offset, offset + rows * cols) });
-  const form = { layer: 0, width: d, homogeneous: false, input: part(d, m, 0), gate: part(d, m, d * m), output: part(m, d, 2 * d * m), outputBias: new Float64Array(d) };
+  const part = (rows: number, cols: number, offset: number): Matrix => ({
+    rows,
+    cols,
+    data: random.subarray(offset, offset + rows * cols),
+  });
+  const form = {
+    layer: 0,
+    width: d,
+    homogeneous: false,
+    input: part(d, m, 0),
+    gate: part(d, m, d * m),
+    output: part(m, d, 2 * d * m),
+    outputBias: new Float64Array(d),
+  };
   const u = Float64Array.from({ length: d }, (_, i) => Math.sin(i));
-  console.log(`interaction matrix Q_u for d = ${d}, m = ${m}: ${seconds(() => interactionMatrix(form, u)).toFixed(3)} s`);
+  console.log(
+    `interaction matrix Q_u for d = ${d}, m = ${m}: ${seconds(() => interactionMatrix(form, u)).toFixed(3)} s`,
+  );
 }

@@ -12,7 +12,16 @@ import { disposeWeights, randomWeights } from '../src/numeric/weights.js';
 import type { Architecture, Layer } from '../src/spec/architecture.js';
 
 const layer: Layer = { attention: { heads: 4, headSize: 16, bias: false }, bilinear: { hidden: 256, bias: false } };
-const arch: Architecture = { name: 'bench', vocab: 512, context: 32, width: 64, positional: false, layers: [layer, layer], unembed: { bias: false }, renames: new Map() };
+const arch: Architecture = {
+  name: 'bench',
+  vocab: 512,
+  context: 32,
+  width: 64,
+  positional: false,
+  layers: [layer, layer],
+  unembed: { bias: false },
+  renames: new Map(),
+};
 const tokens = Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % arch.vocab);
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(2);
@@ -28,19 +37,31 @@ export default async function numeric(): Promise<void> {
     console.log(`[${backend}] forward pass on ${tokens.length} tokens: ${seconds(t0)} s`);
 
     let evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-    const readout = tf.tidy(() => tf.mul(tf.reshape(tf.oneHot([tokens.length - 1], tokens.length), [-1, 1]), tf.oneHot([target], arch.vocab)) as tf.Tensor2D);
+    const readout = tf.tidy(
+      () =>
+        tf.mul(
+          tf.reshape(tf.oneHot([tokens.length - 1], tokens.length), [-1, 1]),
+          tf.oneHot([target], arch.vocab),
+        ) as tf.Tensor2D,
+    );
     t0 = performance.now();
     evaluator.contributions(terms, readout);
-    console.log(`[${backend}] readout-first contributions of ${terms.length} terms to the next-token logit: ${seconds(t0)} s (target < 2 s on wasm)`);
+    console.log(
+      `[${backend}] readout-first contributions of ${terms.length} terms to the next-token logit: ${seconds(t0)} s (target < 2 s on wasm)`,
+    );
     const minimum = minimumMultiplyAdds(terms);
-    console.log(`[${backend}] multiply-adds ${evaluator.multiplyAdds.toLocaleString('en-US')}, minimum ${minimum.toLocaleString('en-US')}, ratio ${(evaluator.multiplyAdds / minimum).toFixed(3)} (target ≤ 1.1)`);
+    console.log(
+      `[${backend}] multiply-adds ${evaluator.multiplyAdds.toLocaleString('en-US')}, minimum ${minimum.toLocaleString('en-US')}, ratio ${(evaluator.multiplyAdds / minimum).toFixed(3)} (target ≤ 1.1)`,
+    );
     evaluator.dispose();
 
     if (backend === 'wasm') {
       evaluator = new PathEvaluator(arch, weights, tokens, frozen);
       t0 = performance.now();
       for (const term of terms) evaluator.logits(term).dispose();
-      console.log(`[${backend}] full per-term logits (${tokens.length}×${arch.vocab} each) of ${terms.length} terms: ${seconds(t0)} s (target < 20 s)`);
+      console.log(
+        `[${backend}] full per-term logits (${tokens.length}×${arch.vocab} each) of ${terms.length} terms: ${seconds(t0)} s (target < 20 s)`,
+      );
       evaluator.dispose();
     }
     tf.dispose([logits, readout]);
@@ -66,7 +87,16 @@ function minimumMultiplyAdds(terms: readonly Term[]): number {
   const viaOut = new Set<number>();
   const hidden = (p: Extract<Path, { kind: 'bilinear' }>) => {
     const m = arch.layers[p.layer]!.bilinear!.hidden;
-    const sides: [string, Path][] = [['in', p.left], ['gate', p.right], ...(p.symmetrized ? ([['in', p.right], ['gate', p.left]] as [string, Path][]) : [])];
+    const sides: [string, Path][] = [
+      ['in', p.left],
+      ['gate', p.right],
+      ...(p.symmetrized
+        ? ([
+            ['in', p.right],
+            ['gate', p.left],
+          ] as [string, Path][])
+        : []),
+    ];
     for (const [side, q] of sides) {
       if (q.kind === 'bias') continue;
       const key = `${p.layer}:${side}:${pathKey(q)}`;
@@ -115,7 +145,12 @@ function minimumMultiplyAdds(terms: readonly Term[]): number {
           total += n * m;
         }
       }
-      const orders = path.symmetrized ? [[path.left, path.right], [path.right, path.left]] : [[path.left, path.right]];
+      const orders = path.symmetrized
+        ? [
+            [path.left, path.right],
+            [path.right, path.left],
+          ]
+        : [[path.left, path.right]];
       for (const [a, b] of orders) {
         const key = `${path.layer}:${pathKey(a!)}:${pathKey(b!)}`;
         if (!entries.has(key)) {

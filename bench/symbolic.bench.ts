@@ -5,7 +5,10 @@ import { expand } from '../src/expand/expand.js';
 import { formatTerm } from '../src/ir/format.js';
 import type { Architecture, Layer } from '../src/spec/architecture.js';
 
-const layer = (heads: number): Layer => ({ attention: { heads, headSize: 64, bias: false }, bilinear: { hidden: 2048, bias: false } });
+const layer = (heads: number): Layer => ({
+  attention: { heads, headSize: 64, bias: false },
+  bilinear: { hidden: 2048, bias: false },
+});
 const model = (layers: number, heads: number): Architecture => ({
   name: `l${layers}h${heads}`,
   vocab: 50_000,
@@ -31,7 +34,9 @@ export default async function symbolic(): Promise<void> {
     if (++printed % 20_000 === 0) heapAt.push(process.memoryUsage().heapUsed);
   }
   const seconds = (performance.now() - start) / 1000;
-  console.log(`expand + simplify + print (text) of ${printed} terms: ${seconds.toFixed(2)} s (target < 3 s), ${mb(bytes)} of text`);
+  console.log(
+    `expand + simplify + print (text) of ${printed} terms: ${seconds.toFixed(2)} s (target < 3 s), ${mb(bytes)} of text`,
+  );
   console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (target < 1 GB)`);
   console.log(`heap used every 20,000 terms: ${heapAt.map(mb).join(', ')}`);
 
@@ -39,5 +44,7 @@ export default async function symbolic(): Promise<void> {
   const t0 = performance.now();
   const counts = countTerms(big);
   const ordered = countTerms(big, { symmetrize: false });
-  console.log(`closed-form counts for 48 layers × 32 heads: ${(performance.now() - t0).toFixed(1)} ms (target < 50 ms): ${formatTotal(counts.total)} symmetrized, ${formatTotal(ordered.total)} ordered`);
+  console.log(
+    `closed-form counts for 48 layers × 32 heads: ${(performance.now() - t0).toFixed(1)} ms (target < 50 ms): ${formatTotal(counts.total)} symmetrized, ${formatTotal(ordered.total)} ordered`,
+  );
 }

@@ -7,14 +7,21 @@ const norm = fc.constantFrom<NormKind | undefined>(undefined, 'rms', 'layer');
 
 export const smallLayer: fc.Arbitrary<Layer> = fc
   .record({
-    attention: fc.option(fc.record({ heads: fc.integer({ min: 1, max: 2 }), headSize: fc.constant(2), bias: fc.boolean(), norm }), { nil: undefined }),
+    attention: fc.option(
+      fc.record({ heads: fc.integer({ min: 1, max: 2 }), headSize: fc.constant(2), bias: fc.boolean(), norm }),
+      { nil: undefined },
+    ),
     bilinear: fc.option(fc.record({ hidden: fc.constant(3), bias: fc.boolean(), norm }), { nil: undefined }),
   })
   .map(l => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined)) as Layer);
 
 export function smallArchitecture(maxLayers = 2): fc.Arbitrary<Architecture> {
   return fc
-    .record({ layers: fc.array(smallLayer, { maxLength: maxLayers }), positional: fc.boolean(), unembed: fc.record({ bias: fc.boolean(), norm }) })
+    .record({
+      layers: fc.array(smallLayer, { maxLength: maxLayers }),
+      positional: fc.boolean(),
+      unembed: fc.record({ bias: fc.boolean(), norm }),
+    })
     .map(a => ({
       name: 'random',
       vocab: 4,
@@ -22,7 +29,9 @@ export function smallArchitecture(maxLayers = 2): fc.Arbitrary<Architecture> {
       width: 3,
       positional: a.positional,
       layers: a.layers,
-      unembed: Object.fromEntries(Object.entries(a.unembed).filter(([, v]) => v !== undefined)) as unknown as Architecture['unembed'],
+      unembed: Object.fromEntries(
+        Object.entries(a.unembed).filter(([, v]) => v !== undefined),
+      ) as unknown as Architecture['unembed'],
       renames: new Map(),
     }));
 }
@@ -81,17 +90,20 @@ export function randomDenseEnv(arch: Architecture, seed: number, n = arch.contex
     pattern: (layer, head) =>
       cached(`A${layer}.${head}`, () => {
         const raw = matrix(n, n, (t, s) => (s <= t ? random() + 0.1 : 0));
-        return matrix(n, n, (t, s) => raw.data[t * n + s]! / raw.data.slice(t * n, t * n + n).reduce((a, b) => a + b, 0));
+        return matrix(
+          n,
+          n,
+          (t, s) => raw.data[t * n + s]! / raw.data.slice(t * n, t * n + n).reduce((a, b) => a + b, 0),
+        );
       }),
     scale: (site, layer) => cached(`D${site}${layer}`, () => matrix(n, n, (i, j) => (i === j ? 0.5 + random() : 0))),
-    bilinear: layer =>
-      ({
-        W_in: cached(`in${layer}`, () => gaussian(m, d)),
-        W_gate: cached(`gate${layer}`, () => gaussian(m, d)),
-        W_out: cached(`out${layer}`, () => gaussian(d, m)),
-        b_in: cached(`bin${layer}`, () => gaussian(m, 1)),
-        b_gate: cached(`bgate${layer}`, () => gaussian(m, 1)),
-      }),
+    bilinear: layer => ({
+      W_in: cached(`in${layer}`, () => gaussian(m, d)),
+      W_gate: cached(`gate${layer}`, () => gaussian(m, d)),
+      W_out: cached(`out${layer}`, () => gaussian(d, m)),
+      b_in: cached(`bin${layer}`, () => gaussian(m, 1)),
+      b_gate: cached(`bgate${layer}`, () => gaussian(m, 1)),
+    }),
   };
   return env;
 }

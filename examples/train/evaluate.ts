@@ -13,7 +13,12 @@ export interface GroupAccuracy {
 }
 
 /** Examples of equal length, evaluated in chunks of `chunk` sequences. */
-export function accuracyByGroup(arch: Architecture, weights: Weights, examples: readonly Example[], chunk = 512): Map<string, GroupAccuracy> {
+export function accuracyByGroup(
+  arch: Architecture,
+  weights: Weights,
+  examples: readonly Example[],
+  chunk = 512,
+): Map<string, GroupAccuracy> {
   const counts = new Map<string, { correct: number; total: number }>();
   for (let start = 0; start < examples.length; start += chunk) {
     const part = examples.slice(start, start + chunk);
@@ -34,7 +39,11 @@ export function accuracyByGroup(arch: Architecture, weights: Weights, examples: 
 /** The argmax token at every position, [B·n] flattened. */
 function predictions(arch: Architecture, weights: Weights, examples: readonly Example[]): Int32Array {
   const n = examples[0]!.tokens.length;
-  const tokens = tf.tensor2d(examples.flatMap(e => [...e.tokens]), [examples.length, n], 'int32');
+  const tokens = tf.tensor2d(
+    examples.flatMap(e => [...e.tokens]),
+    [examples.length, n],
+    'int32',
+  );
   const argmax = tf.tidy(() => tf.argMax(forward(arch, weights, tokens).logits, -1));
   const values = argmax.dataSync() as Int32Array;
   tokens.dispose();

@@ -17,7 +17,9 @@ export class SlowGradientAmplifier {
     const out: tf.NamedTensorMap = {};
     for (const [name, g] of Object.entries(grads)) {
       const previous = this.averages.get(name);
-      const average = tf.keep(previous ? tf.add(tf.mul(previous, this.momentum), tf.mul(g, 1 - this.momentum)) : tf.clone(g));
+      const average = tf.keep(
+        previous ? tf.add(tf.mul(previous, this.momentum), tf.mul(g, 1 - this.momentum)) : tf.clone(g),
+      );
       previous?.dispose();
       this.averages.set(name, average);
       out[name] = tf.add(g, tf.mul(average, this.gain));

@@ -26,7 +26,8 @@ interface Outcome {
 }
 
 function choice<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${flag} must be one of ${allowed.join(', ')}, found '${value}'`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`--${flag} must be one of ${allowed.join(', ')}, found '${value}'`);
   return value as T;
 }
 
@@ -35,12 +36,23 @@ function parseOptions(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
-      steps: { type: 'string' }, lr: { type: 'string' }, wd: { type: 'string' }, batch: { type: 'string' },
-      seed: { type: 'string' }, grokfast: { type: 'string' }, schedule: { type: 'string' }, fraction: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string', default: 'wasm' },
+      steps: { type: 'string' },
+      lr: { type: 'string' },
+      wd: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      grokfast: { type: 'string' },
+      schedule: { type: 'string' },
+      fraction: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
     },
   });
   const task = positionals[0];
-  if (task !== 'modadd' && task !== 'induction') throw new Error(`usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`);
+  if (task !== 'modadd' && task !== 'induction')
+    throw new Error(
+      `usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`,
+    );
   const number = (name: string, text: string | undefined) => {
     if (text === undefined) return undefined;
     const value = Number(text);
@@ -55,15 +67,19 @@ function parseOptions(argv: string[]) {
     ...(values.wd !== undefined && { weightDecay: number('wd', values.wd)! }),
     ...(values.batch !== undefined && { batchSize: number('batch', values.batch)! }),
     ...(values.grokfast !== undefined && { slowGradientGain: number('grokfast', values.grokfast)! }),
-    ...(values.schedule !== undefined && { schedule: choice('schedule', values.schedule, ['constant', 'cosine'] as const) }),
+    ...(values.schedule !== undefined && {
+      schedule: choice('schedule', values.schedule, ['constant', 'cosine'] as const),
+    }),
   };
   let recipe: Recipe = { ...base, hyper, ...(values.seed !== undefined && { seed: number('seed', values.seed)! }) };
-  if (recipe.task === 'modadd' && values.fraction !== undefined) recipe = { ...recipe, data: { ...recipe.data, trainFraction: number('fraction', values.fraction)! } };
+  if (recipe.task === 'modadd' && values.fraction !== undefined)
+    recipe = { ...recipe, data: { ...recipe.data, trainFraction: number('fraction', values.fraction)! } };
   const backend = choice('backend', values.backend!, ['wasm', 'cpu'] as const);
   return { recipe, out: values.out ?? join(repositoryRoot, 'examples', task), backend } as const;
 }
 
-const WALL_TIME_NOTE = 'wall time measured on 2 cores shared with other processes (load average around 4), so an idle machine is faster';
+const WALL_TIME_NOTE =
+  'wall time measured on 2 cores shared with other processes (load average around 4), so an idle machine is faster';
 
 const percent = (a: GroupAccuracy | undefined) => (a ? `${(100 * a.accuracy).toFixed(2)}%` : 'n/a');
 const rounded = (a: GroupAccuracy) => ({ correct: a.correct, total: a.total, accuracy: Number(a.accuracy.toFixed(4)) });
@@ -91,10 +107,16 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
   const batches = minibatches(split.train, recipe.hyper.batchSize, arch.vocab, Random.derive(recipe.seed, 'batches'));
   const heldOut = () => accuracyByGroup(arch, weights, split.heldOut).get('sum')!;
   const every = Math.max(100, Math.round(recipe.hyper.steps / 30));
-  const run = train(arch, weights, recipe.hyper, {
-    batch: batches.next,
-    report: { every, line: (step, loss) => `step ${step} loss ${loss.toFixed(5)} held-out ${percent(heldOut())}` },
-  }, 'modadd');
+  const run = train(
+    arch,
+    weights,
+    recipe.hyper,
+    {
+      batch: batches.next,
+      report: { every, line: (step, loss) => `step ${step} loss ${loss.toFixed(5)} held-out ${percent(heldOut())}` },
+    },
+    'modadd',
+  );
   batches.dispose();
   const card = {
     task: 'modadd',
@@ -104,8 +126,12 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
     p: recipe.data.p,
     vocab: arch.vocab,
     data: {
-      generator: 'modaddSplit(seed, { p, trainFraction }) in examples/train/tasks.ts: the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, each pair in both orders',
-      seed: recipe.seed, trainFraction: recipe.data.trainFraction, trainSize: split.train.length, heldOutSize: split.heldOut.length,
+      generator:
+        'modaddSplit(seed, { p, trainFraction }) in examples/train/tasks.ts: the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, each pair in both orders',
+      seed: recipe.seed,
+      trainFraction: recipe.data.trainFraction,
+      trainSize: split.train.length,
+      heldOutSize: split.heldOut.length,
     },
     ...commonCard(recipe, run),
     trainAccuracy: rounded(accuracyByGroup(arch, weights, split.train).get('sum')!),
@@ -126,21 +152,29 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
   let current: Batch | undefined;
   const nextBatch = () => {
     if (current) disposeBatch(current);
-    const examples: Example[] = Array.from({ length: recipe.hyper.batchSize }, () => inductionExample(stream, recipe.data));
+    const examples: Example[] = Array.from({ length: recipe.hyper.batchSize }, () =>
+      inductionExample(stream, recipe.data),
+    );
     current = toBatch(examples, arch.vocab);
     return current;
   };
   const measure = () => accuracyByGroup(arch, weights, heldOut);
-  const run = train(arch, weights, recipe.hyper, {
-    batch: nextBatch,
-    report: {
-      every: 200,
-      line: (step, loss) => {
-        const a = measure();
-        return `step ${step} loss ${loss.toFixed(5)} repeated ${percent(a.get('repeated'))} fresh ${percent(a.get('fresh'))}`;
+  const run = train(
+    arch,
+    weights,
+    recipe.hyper,
+    {
+      batch: nextBatch,
+      report: {
+        every: 200,
+        line: (step, loss) => {
+          const a = measure();
+          return `step ${step} loss ${loss.toFixed(5)} repeated ${percent(a.get('repeated'))} fresh ${percent(a.get('fresh'))}`;
+        },
       },
     },
-  }, 'induction');
+    'induction',
+  );
   if (current) disposeBatch(current);
   const final = measure();
   const card = {
@@ -152,11 +186,14 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
     context: arch.context,
     chance: Number((1 / arch.vocab).toFixed(4)),
     data: {
-      generator: 'inductionExample/inductionBatch in examples/train/tasks.ts: period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
+      generator:
+        'inductionExample/inductionBatch in examples/train/tasks.ts: period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
       ...recipe.data,
-      trainSeed: recipe.seed, trainStream: "Random.derive(seed, 'batches') → inductionExample per sequence",
+      trainSeed: recipe.seed,
+      trainStream: "Random.derive(seed, 'batches') → inductionExample per sequence",
       trainSequences: recipe.hyper.steps * recipe.hyper.batchSize,
-      heldOutSeed: recipe.heldOutSeed, heldOutSize: recipe.heldOutSize,
+      heldOutSeed: recipe.heldOutSeed,
+      heldOutSize: recipe.heldOutSize,
     },
     ...commonCard(recipe, run),
     heldOutAccuracy: { repeated: rounded(final.get('repeated')!), fresh: rounded(final.get('fresh')!) },
@@ -171,7 +208,12 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
 
 function commonCard(recipe: Recipe, run: { finalLoss: number; seconds: number }) {
   return {
-    optimizer: { name: 'Adam with decoupled weight decay (AdamW, decay scaled by the current rate), linear warm-up', ...recipe.hyper, epsilon: 1e-8, batchSize: recipe.hyper.batchSize || 'full batch' },
+    optimizer: {
+      name: 'Adam with decoupled weight decay (AdamW, decay scaled by the current rate), linear warm-up',
+      ...recipe.hyper,
+      epsilon: 1e-8,
+      batchSize: recipe.hyper.batchSize || 'full batch',
+    },
     initialization: `N(0, 1/fan_in) maps, N(0, ${recipe.hyper.embeddingStd}²) embeddings, from Random.derive(${recipe.seed}, 'init')`,
     steps: recipe.hyper.steps,
     wallTimeSeconds: Math.round(run.seconds),
@@ -179,10 +221,28 @@ function commonCard(recipe: Recipe, run: { finalLoss: number; seconds: number })
   };
 }
 
-function save(dir: string, task: string, weights: TrainableWeights, card: Record<string, unknown>, backend: string): void {
-  const tensors = new Map([...weights].map(([key, v]) => [key, { shape: v.shape, data: v.dataSync() as Float32Array }]));
-  writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(tensors, { task, producer: 'pathsum examples/train' }));
-  writeFileSync(join(dir, 'card.json'), JSON.stringify({ ...card, backend, machine: `${process.platform} ${process.arch}, node ${process.version}` }, null, 2) + '\n');
+function save(
+  dir: string,
+  task: string,
+  weights: TrainableWeights,
+  card: Record<string, unknown>,
+  backend: string,
+): void {
+  const tensors = new Map(
+    [...weights].map(([key, v]) => [key, { shape: v.shape, data: v.dataSync() as Float32Array }]),
+  );
+  writeFileSync(
+    join(dir, 'model.safetensors'),
+    writeSafetensors(tensors, { task, producer: 'pathsum examples/train' }),
+  );
+  writeFileSync(
+    join(dir, 'card.json'),
+    `${JSON.stringify(
+      { ...card, backend, machine: `${process.platform} ${process.arch}, node ${process.version}` },
+      null,
+      2,
+    )}\n`,
+  );
 }
 
 async function main(): Promise<void> {

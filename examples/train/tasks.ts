@@ -42,13 +42,17 @@ export function modaddExample(a: number, b: number, p: number): Example {
  * cannot tell the two positions apart (this task needs no positional embedding) answers (b, a)
  * as it answers (a, b), so a third of the held-out set would be memorized, not generalized.
  */
-export function modaddSplit(seed: number, config: ModaddConfig = modaddDefaults): { train: Example[]; heldOut: Example[] } {
+export function modaddSplit(
+  seed: number,
+  config: ModaddConfig = modaddDefaults,
+): { train: Example[]; heldOut: Example[] } {
   const { p, trainFraction } = config;
   const pairs: [number, number][] = [];
   for (let a = 0; a < p; a++) for (let b = a; b < p; b++) pairs.push([a, b]);
   const order = Random.derive(seed, 'modadd-split').shuffled(pairs);
   const cut = Math.round(trainFraction * pairs.length);
-  const bothOrders = ([a, b]: [number, number]) => (a === b ? [modaddExample(a, b, p)] : [modaddExample(a, b, p), modaddExample(b, a, p)]);
+  const bothOrders = ([a, b]: [number, number]) =>
+    a === b ? [modaddExample(a, b, p)] : [modaddExample(a, b, p), modaddExample(b, a, p)];
   return { train: order.slice(0, cut).flatMap(bothOrders), heldOut: order.slice(cut).flatMap(bothOrders) };
 }
 
@@ -71,11 +75,16 @@ export const inductionDefaults: InductionConfig = { vocab: 24, context: 24, minP
  */
 export function inductionExample(random: Random, config: InductionConfig = inductionDefaults): Example {
   const { vocab, context, minPeriod, maxPeriod } = config;
-  if (maxPeriod > vocab) throw new Error(`induction: a period of ${maxPeriod} distinct tokens needs a vocabulary of at least ${maxPeriod}, found ${vocab}`);
+  if (maxPeriod > vocab)
+    throw new Error(
+      `induction: a period of ${maxPeriod} distinct tokens needs a vocabulary of at least ${maxPeriod}, found ${vocab}`,
+    );
   const period = minPeriod + random.int(maxPeriod - minPeriod + 1);
   const prefix = random.shuffled([...Array(vocab).keys()]).slice(0, period);
   const tokens = Array.from({ length: context }, (_, t) => prefix[t % period]!);
-  const targets = tokens.slice(0, -1).map((_, t) => ({ position: t, token: tokens[t + 1]!, group: t >= period ? 'repeated' : 'fresh' }));
+  const targets = tokens
+    .slice(0, -1)
+    .map((_, t) => ({ position: t, token: tokens[t + 1]!, group: t >= period ? 'repeated' : 'fresh' }));
   return { tokens, targets };
 }
 

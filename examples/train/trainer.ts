@@ -63,7 +63,11 @@ export function toBatch(examples: readonly Example[], vocab: number): Batch {
     for (const { position, token } of e.targets) targets[(b * n + position) * vocab + token] = 1 / count;
   });
   return {
-    tokens: tf.tensor2d(examples.flatMap(e => [...e.tokens]), [examples.length, n], 'int32'),
+    tokens: tf.tensor2d(
+      examples.flatMap(e => [...e.tokens]),
+      [examples.length, n],
+      'int32',
+    ),
     targets: tf.tensor3d(targets, [examples.length, n, vocab]),
   };
 }
@@ -98,11 +102,18 @@ export interface TrainingHooks {
   report?: { every: number; line(step: number, loss: number): string };
 }
 
-export function train(arch: Architecture, weights: TrainableWeights, h: Hyperparameters, hooks: TrainingHooks, label: string): TrainingRun {
+export function train(
+  arch: Architecture,
+  weights: TrainableWeights,
+  h: Hyperparameters,
+  hooks: TrainingHooks,
+  label: string,
+): TrainingRun {
   const optimizer = tf.train.adam(h.learningRate, h.beta1, h.beta2, 1e-8);
   const settable = optimizer as unknown as { learningRate: number };
   const variables = [...weights.values()];
-  const slow = h.slowGradientGain > 0 ? new SlowGradientAmplifier(h.slowGradientMomentum, h.slowGradientGain) : undefined;
+  const slow =
+    h.slowGradientGain > 0 ? new SlowGradientAmplifier(h.slowGradientMomentum, h.slowGradientGain) : undefined;
   const bar = progress(processIo, label, h.steps);
   const started = Date.now();
   let lastLoss = NaN;
@@ -119,7 +130,8 @@ export function train(arch: Architecture, weights: TrainableWeights, h: Hyperpar
     });
     lastLoss = value.dataSync()[0]!;
     value.dispose();
-    if (!Number.isFinite(lastLoss)) throw new Error(`${label}: the loss diverged to ${lastLoss} at step ${step}; lower the learning rate`);
+    if (!Number.isFinite(lastLoss))
+      throw new Error(`${label}: the loss diverged to ${lastLoss} at step ${step}; lower the learning rate`);
     const reportNow = hooks.report && (step % hooks.report.every === 0 || step === h.steps);
     if (reportNow) console.log(hooks.report!.line(step, lastLoss));
     bar.tick(1, `loss ${lastLoss.toFixed(4)}`);

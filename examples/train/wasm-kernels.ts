@@ -19,8 +19,8 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; back
 
 function unsortedSegmentSum({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo {
   const wasm = backend as WasmBackend;
-  const x = inputs['x']!;
-  const ids = wasm.readSync(inputs['segmentIds']!.dataId);
+  const x = inputs.x!;
+  const ids = wasm.readSync(inputs.segmentIds!.dataId);
   const values = wasm.readSync(x.dataId);
   const segments = (attrs as { numSegments: number }).numSegments;
   const inner = x.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -38,15 +38,20 @@ function unsortedSegmentSum({ inputs, attrs, backend }: KernelArgs): tf.TensorIn
 function untransposedMatMul(matMul: tf.KernelFunc, transpose: tf.KernelFunc) {
   return ({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return matMul({ inputs, attrs: attrs!, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
+    if (!transposeA && !transposeB)
+      return matMul({ inputs, attrs: attrs!, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
     const swapLastTwo = (x: tf.TensorInfo) => {
       const perm = [...x.shape.keys()];
       perm.push(...perm.splice(-2).reverse());
       return transpose({ inputs: { x }, attrs: { perm }, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
     };
-    const a = transposeA ? swapLastTwo(inputs['a']!) : inputs['a']!;
-    const b = transposeB ? swapLastTwo(inputs['b']!) : inputs['b']!;
-    const out = matMul({ inputs: { a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend: backend as tf.KernelBackend }) as tf.TensorInfo;
+    const a = transposeA ? swapLastTwo(inputs.a!) : inputs.a!;
+    const b = transposeB ? swapLastTwo(inputs.b!) : inputs.b!;
+    const out = matMul({
+      inputs: { a, b },
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+      backend: backend as tf.KernelBackend,
+    }) as tf.TensorInfo;
     if (transposeA) (backend as WasmBackend).disposeData(a.dataId);
     if (transposeB) (backend as WasmBackend).disposeData(b.dataId);
     return out;
@@ -60,10 +65,18 @@ export function registerWasmTrainingKernels(): void {
   if (registered || tf.getBackend() !== 'wasm') return;
   registered = true;
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+    });
   }
   const matMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
   const transpose = tf.getKernel('Transpose', 'wasm')!.kernelFunc;
   tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: untransposedMatMul(matMul, transpose) as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: untransposedMatMul(matMul, transpose) as unknown as tf.KernelFunc,
+  });
 }

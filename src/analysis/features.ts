@@ -9,7 +9,16 @@ import { dominantFrequency, type Frequency } from './fourier.js';
 import { interactionMatrix, outputOffset } from './interaction.js';
 import { frobeniusSquared } from './matrix.js';
 import { type OutputDirection, readout, type Readout } from './readout.js';
-import { extremeTokens, PAIR_TABLE_LIMIT, tokenInputs, tokenPairs, tokenProfile, type TokenPair, type TokenValue, type Via } from './tokens.js';
+import {
+  extremeTokens,
+  PAIR_TABLE_LIMIT,
+  tokenInputs,
+  tokenPairs,
+  tokenProfile,
+  type TokenPair,
+  type TokenValue,
+  type Via,
+} from './tokens.js';
 
 export interface FeatureOptions {
   readonly layer: number;
@@ -85,7 +94,10 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
       fourier: dominantFrequency(profile, options.period),
     };
   });
-  const pairRight = () => (options.pairPosition === undefined ? undefined : tokenInputs(arch, weights, form, { position: options.pairPosition, via: options.via }));
+  const pairRight = () =>
+    options.pairPosition === undefined
+      ? undefined
+      : tokenInputs(arch, weights, form, { position: options.pairPosition, via: options.via });
   const oneLayer = arch.layers.length === 1;
   const small = arch.vocab <= PAIR_TABLE_LIMIT;
   return {
@@ -98,11 +110,26 @@ export function analyzeFeatures(arch: Architecture, weights: Weights, options: F
     frobeniusSquared: total,
     eigenvalues: [...eigen.values],
     explained: [...explained],
-    inputs: { position: options.position ?? null, pairPosition: options.pairPosition ?? null, via: viaName(options.via), notes: inputs.notes },
+    inputs: {
+      position: options.position ?? null,
+      pairPosition: options.pairPosition ?? null,
+      via: viaName(options.via),
+      notes: inputs.notes,
+    },
     features,
-    pairs: oneLayer && small ? tokenPairs(inputs, q, options.pairs, { right: pairRight(), among: options.pairTokens }) : null,
-    ...(oneLayer && small ? {} : { pairsNote: oneLayer ? `the vocabulary exceeds ${PAIR_TABLE_LIMIT} tokens` : 'token pairs are tabled for one-layer models only' }),
+    pairs:
+      oneLayer && small
+        ? tokenPairs(inputs, q, options.pairs, { right: pairRight(), among: options.pairTokens })
+        : null,
+    ...(oneLayer && small
+      ? {}
+      : {
+          pairsNote: oneLayer
+            ? `the vocabulary exceeds ${PAIR_TABLE_LIMIT} tokens`
+            : 'token pairs are tabled for one-layer models only',
+        }),
   };
 }
 
-export const viaName = (via: Via | undefined): string => (via?.kind === 'ov' ? `ov${via.head === undefined ? '' : `:${via.head}`}` : 'embed');
+export const viaName = (via: Via | undefined): string =>
+  via?.kind === 'ov' ? `ov${via.head === undefined ? '' : `:${via.head}`}` : 'embed';

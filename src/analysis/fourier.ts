@@ -7,7 +7,9 @@ export function frequencyShares(profile: ArrayLike<number>, period: number = pro
   const p = Math.min(period, profile.length);
   const f = Float64Array.from({ length: p }, (_, a) => profile[a]!);
   const mean = f.reduce((s, x) => s + x, 0) / p;
-  f.forEach((x, a) => (f[a] = x - mean));
+  f.forEach((x, a) => {
+    f[a] = x - mean;
+  });
   const total = f.reduce((s, x) => s + x * x, 0);
   const shares = new Float64Array(Math.floor(p / 2));
   for (let w = 1; w <= shares.length; w++) {

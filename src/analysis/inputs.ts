@@ -36,7 +36,8 @@ export function parseInputs(text: string, source: string, arch: Architecture): B
     const bad = values.findIndex(w => !/^[0-9]+$/.test(w) || Number(w) >= arch.vocab);
     if (bad >= 0) throw new UserError(`${where}: '${values[bad]}' is not a token (integers 0..${arch.vocab - 1})`);
     if (values.length < 2) throw new UserError(`${where}: a sequence needs at least one input token and its target`);
-    if (values.length - 1 > arch.context) throw new UserError(`${where}: ${values.length - 1} input tokens exceed the context of ${arch.context}`);
+    if (values.length - 1 > arch.context)
+      throw new UserError(`${where}: ${values.length - 1} input tokens exceed the context of ${arch.context}`);
     const numbers = values.map(Number);
     tokens.push(numbers.slice(0, -1));
     targets.push(numbers[numbers.length - 1]!);
@@ -46,8 +47,17 @@ export function parseInputs(text: string, source: string, arch: Architecture): B
 }
 
 export function checkBatch(batch: Batch, arch: Architecture, source: string): Batch {
-  const bad = batch.tokens.findIndex((s, i) => s.length === 0 || s.length > arch.context || [...s, batch.targets[i]!].some(t => !Number.isInteger(t) || t < 0 || t >= arch.vocab));
-  if (bad >= 0) throw new UserError(`${source}: sequence ${bad} does not fit model '${arch.name}' (vocabulary ${arch.vocab}, context ${arch.context})`);
-  if (batch.tokens.length === 0 || batch.tokens.length !== batch.targets.length) throw new UserError(`${source}: the batch is empty or its targets do not match its sequences`);
+  const bad = batch.tokens.findIndex(
+    (s, i) =>
+      s.length === 0 ||
+      s.length > arch.context ||
+      [...s, batch.targets[i]!].some(t => !Number.isInteger(t) || t < 0 || t >= arch.vocab),
+  );
+  if (bad >= 0)
+    throw new UserError(
+      `${source}: sequence ${bad} does not fit model '${arch.name}' (vocabulary ${arch.vocab}, context ${arch.context})`,
+    );
+  if (batch.tokens.length === 0 || batch.tokens.length !== batch.targets.length)
+    throw new UserError(`${source}: the batch is empty or its targets do not match its sequences`);
   return batch;
 }

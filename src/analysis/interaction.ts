@@ -7,7 +7,8 @@ import { apply, type Matrix, multiplyTransposed, symmetrize, zeros } from './mat
 
 /** W_out u: how much hidden unit k writes along u. */
 export function hiddenReadout(form: BilinearForm, u: ArrayLike<number>): Float64Array {
-  if (u.length !== form.width) throw new Error(`hiddenReadout: direction of length ${u.length}, width is ${form.width}`);
+  if (u.length !== form.width)
+    throw new Error(`hiddenReadout: direction of length ${u.length}, width is ${form.width}`);
   return apply(form.output, u);
 }
 

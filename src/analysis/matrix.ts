@@ -14,7 +14,9 @@ export function zeros(rows: number, cols: number): Matrix {
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   const cols = rows[0]?.length ?? 0;
   const m = zeros(rows.length, cols);
-  rows.forEach((r, i) => m.data.set(r, i * cols));
+  rows.forEach((r, i) => {
+    m.data.set(r, i * cols);
+  });
   return m;
 }
 
@@ -70,7 +72,8 @@ export function transpose(m: Matrix): Matrix {
 export function symmetrize(m: Matrix): Matrix {
   const n = m.rows;
   const out = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out.data[i * n + j] = (m.data[i * n + j]! + m.data[j * n + i]!) / 2;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) out.data[i * n + j] = (m.data[i * n + j]! + m.data[j * n + i]!) / 2;
   return out;
 }
 

@@ -31,7 +31,8 @@ export function readout(arch: Architecture, weights: Weights, layer: number, dir
 }
 
 function vectorReadout(arch: Architecture, vector: readonly number[], source: string): Readout {
-  if (vector.length !== arch.width) throw new UserError(`${source}: the direction has ${vector.length} numbers, the residual width is ${arch.width}`);
+  if (vector.length !== arch.width)
+    throw new UserError(`${source}: the direction has ${vector.length} numbers, the residual width is ${arch.width}`);
   const length = norm(vector);
   if (length === 0) throw new UserError(`${source}: the direction is zero`);
   return {
@@ -47,7 +48,8 @@ function vectorReadout(arch: Architecture, vector: readonly number[], source: st
 // the whole form, so it rescales eigenvalues per position and leaves eigenvectors alone: it is left out.
 function tokenReadout(arch: Architecture, weights: Weights, layer: number, token: number): Readout {
   const { vocab: V, width: d } = arch;
-  if (!Number.isInteger(token) || token < 0 || token >= V) throw new UserError(`token ${token} is out of range: the vocabulary has tokens 0..${V - 1}`);
+  if (!Number.isInteger(token) || token < 0 || token >= V)
+    throw new UserError(`token ${token} is out of range: the vocabulary has tokens 0..${V - 1}`);
   const unembed = float64(weights, 'unembed.W_U');
   let u = Float64Array.from({ length: d }, (_, i) => unembed[i * V + token]!);
   const notes: string[] = [];
@@ -59,10 +61,15 @@ function tokenReadout(arch: Architecture, weights: Weights, layer: number, token
       const mean = u.reduce((s, x) => s + x, 0) / d;
       u = u.map(x => x - mean);
     }
-    notes.push(`ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out (a positive factor per position: eigenvalues scale by it, eigenvectors do not change)`);
+    notes.push(
+      `ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out (a positive factor per position: eigenvalues scale by it, eigenvectors do not change)`,
+    );
   }
   const later = arch.layers.slice(layer + 1).some(l => l.attention || l.bilinear);
-  if (later) notes.push(`layers ${layer + 1}..${arch.layers.length - 1} follow layer ${layer}: this is the direct-path readout (the layer's output read straight by the unembedding, later blocks skipped)`);
+  if (later)
+    notes.push(
+      `layers ${layer + 1}..${arch.layers.length - 1} follow layer ${layer}: this is the direct-path readout (the layer's output read straight by the unembedding, later blocks skipped)`,
+    );
   return {
     u,
     kind: later ? 'direct-path' : 'unembed',
@@ -97,7 +104,10 @@ export function parseDirection(text: string, source: string): number[] {
     values = trimmed === '' ? [] : trimmed.split(/[\s,]+/).map(w => (/^[-+0-9.eE]+$/.test(w) ? Number(w) : w));
   }
   const bad = values.findIndex(v => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0) throw new UserError(`${source}: entry ${bad} of the direction is not a finite number (${JSON.stringify(values[bad])})`);
+  if (bad >= 0)
+    throw new UserError(
+      `${source}: entry ${bad} of the direction is not a finite number (${JSON.stringify(values[bad])})`,
+    );
   if (values.length === 0) throw new UserError(`${source}: the direction is empty`);
   return values as number[];
 }

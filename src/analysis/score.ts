@@ -16,13 +16,20 @@ const CHUNK = 512;
 
 export function score(arch: Architecture, weights: Weights, batch: Batch): Score {
   const byLength = new Map<number, number[]>();
-  batch.tokens.forEach((s, i) => byLength.set(s.length, [...(byLength.get(s.length) ?? []), i]));
+  batch.tokens.forEach((s, i) => {
+    byLength.set(s.length, [...(byLength.get(s.length) ?? []), i]);
+  });
   let loss = 0;
   let correct = 0;
   for (const [n, all] of byLength) {
     for (let start = 0; start < all.length; start += CHUNK) {
       const indices = all.slice(start, start + CHUNK);
-      const { logProbs, argmax } = lastPosition(arch, weights, indices.map(i => batch.tokens[i]!), n);
+      const { logProbs, argmax } = lastPosition(
+        arch,
+        weights,
+        indices.map(i => batch.tokens[i]!),
+        n,
+      );
       indices.forEach((i, j) => {
         const target = batch.targets[i]!;
         loss -= logProbs[j * arch.vocab + target]!;

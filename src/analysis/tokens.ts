@@ -30,14 +30,22 @@ export interface TokenInputOptions {
  * head writes when it attends to a fully). N is the block's pre-norm with its gain and centering but
  * not its per-position scale; the homogeneous coordinate is appended when the block has biases.
  */
-export function tokenInputs(arch: Architecture, weights: Weights, form: BilinearForm, options: TokenInputOptions = {}): TokenInputs {
+export function tokenInputs(
+  arch: Architecture,
+  weights: Weights,
+  form: BilinearForm,
+  options: TokenInputOptions = {},
+): TokenInputs {
   const notes: string[] = [];
   const source = embeddings(arch, weights, options.position, notes);
   const via = options.via ?? { kind: 'embed' };
   const moved = match(via)
     .with({ kind: 'embed' }, () => {
       const earlier = arch.layers.slice(0, form.layer + 1).some(l => l.attention) || form.layer > 0;
-      if (earlier) notes.push(`the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed (attention and earlier blocks skipped; --via ov reads it through the heads)`);
+      if (earlier)
+        notes.push(
+          `the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed (attention and earlier blocks skipped; --via ov reads it through the heads)`,
+        );
       return source;
     })
     .with({ kind: 'ov' }, v => throughHeads(arch, weights, form.layer, v.head, source, notes))
@@ -45,8 +53,13 @@ export function tokenInputs(arch: Architecture, weights: Weights, form: Bilinear
   const block = bilinearBlockOf(arch, form.layer);
   // A whole residual (the embed path) gets the norm's bias; a head's output is one summand of it.
   const withBias = via.kind === 'embed';
-  const prenorm = block.norm ? normMap(weights, `blocks.${form.layer}.ln2`, block.norm, arch.width, withBias) : (x: Float64Array) => x;
-  if (block.norm) notes.push(`ln2 of layer ${form.layer}: gain${block.norm === 'layer' ? (withBias ? ', centering and bias' : ' and centering') : ''} applied, per-position scale left out`);
+  const prenorm = block.norm
+    ? normMap(weights, `blocks.${form.layer}.ln2`, block.norm, arch.width, withBias)
+    : (x: Float64Array) => x;
+  if (block.norm)
+    notes.push(
+      `ln2 of layer ${form.layer}: gain${block.norm === 'layer' ? (withBias ? ', centering and bias' : ' and centering') : ''} applied, per-position scale left out`,
+    );
   if (form.homogeneous) notes.push('the constant coordinate x̃_d = 1 is appended (the block has biases)');
   const n = formDimension(form);
   const d = arch.width;
@@ -63,19 +76,31 @@ function embeddings(arch: Architecture, weights: Weights, position: number | und
   const { vocab: V, width: d } = arch;
   const out: Matrix = { rows: V, cols: d, data: float64(weights, 'embed.W_E') };
   if (position === undefined) {
-    notes.push(arch.positional ? 'inputs are the token embeddings W_E[a] only (no W_pos row; choose one with --position P)' : 'inputs are the token embeddings W_E[a]');
+    notes.push(
+      arch.positional
+        ? 'inputs are the token embeddings W_E[a] only (no W_pos row; choose one with --position P)'
+        : 'inputs are the token embeddings W_E[a]',
+    );
     return out;
   }
   if (!arch.positional) throw new UserError(`--position: model '${arch.name}' has no positional embedding`);
-  if (position >= arch.context) throw new UserError(`--position ${position} is out of range: the context has positions 0..${arch.context - 1}`);
+  if (position >= arch.context)
+    throw new UserError(`--position ${position} is out of range: the context has positions 0..${arch.context - 1}`);
   const pos = float64(weights, 'pos_embed.W_pos').subarray(position * d, (position + 1) * d);
-  for (let a = 0; a < V; a++) for (let i = 0; i < d; i++) out.data[a * d + i]! += pos[i]!;
+  for (let a = 0; a < V; a++) for (let i = 0; i < d; i++) out.data[a * d + i]! += pos[i];
   notes.push(`inputs are W_E[a] + W_pos[${position}]`);
   return out;
 }
 
 /** Σ_h N1(s_a) W_V^h W_O^h over the layer's heads (or one head), row convention. */
-function throughHeads(arch: Architecture, weights: Weights, layer: number, head: number | undefined, source: Matrix, notes: string[]): Matrix {
+function throughHeads(
+  arch: Architecture,
+  weights: Weights,
+  layer: number,
+  head: number | undefined,
+  source: Matrix,
+  notes: string[],
+): Matrix {
   const attention = arch.layers[layer]!.attention;
   if (!attention) throw new UserError(`--via ov: layer ${layer} of model '${arch.name}' has no attention block`);
   const { heads: H, headSize: k } = attention;
@@ -83,7 +108,9 @@ function throughHeads(arch: Architecture, weights: Weights, layer: number, head:
   const d = arch.width;
   const values = float64(weights, `blocks.${layer}.attn.W_V`);
   const outputs = float64(weights, `blocks.${layer}.attn.W_O`);
-  const prenorm = attention.norm ? normMap(weights, `blocks.${layer}.ln1`, attention.norm, d, false) : (x: Float64Array) => x;
+  const prenorm = attention.norm
+    ? normMap(weights, `blocks.${layer}.ln1`, attention.norm, d, false)
+    : (x: Float64Array) => x;
   const out = zeros(source.rows, d);
   const heads = head === undefined ? [...Array(H).keys()] : [head];
   for (let a = 0; a < source.rows; a++) {
@@ -102,7 +129,13 @@ function throughHeads(arch: Architecture, weights: Weights, layer: number, head:
   return out;
 }
 
-function normMap(weights: Weights, prefix: string, kind: 'rms' | 'layer', d: number, withBias: boolean): (x: Float64Array) => Float64Array {
+function normMap(
+  weights: Weights,
+  prefix: string,
+  kind: 'rms' | 'layer',
+  d: number,
+  withBias: boolean,
+): (x: Float64Array) => Float64Array {
   const gain = float64(weights, `${prefix}.w`);
   const bias = kind === 'layer' && withBias ? float64(weights, `${prefix}.b`) : new Float64Array(d);
   return x => {
@@ -172,7 +205,12 @@ export interface PairOptions {
  * symmetric and the pairs are unordered (a ≤ b); with `right`, a is read from `inputs` and b from
  * `right` (e.g. a at position 0, b at position 1) and every ordered pair counts.
  */
-export function tokenPairs(inputs: TokenInputs, q: Matrix, k: number, options: PairOptions = {}): { top: TokenPair[]; topAbs: TokenPair[] } {
+export function tokenPairs(
+  inputs: TokenInputs,
+  q: Matrix,
+  k: number,
+  options: PairOptions = {},
+): { top: TokenPair[]; topAbs: TokenPair[] } {
   const left = inputs.matrix;
   const right = options.right?.matrix ?? left;
   const lq = multiplyTransposed(left, q); // Q is symmetric: X Qᵀ = X Q

@@ -45,7 +45,11 @@ export function truncatedForm(form: BilinearForm, basis: readonly EigenDecomposi
 export function keptShare(basis: readonly EigenDecomposition[], k: number): number {
   let kept = 0;
   let total = 0;
-  for (const { values } of basis) values.forEach((l, i) => ((total += l * l), i < k && (kept += l * l)));
+  for (const { values } of basis)
+    values.forEach((l, i) => {
+      total += l * l;
+      if (i < k) kept += l * l;
+    });
   return total === 0 ? 1 : kept / total;
 }
 
@@ -61,7 +65,9 @@ export function withBilinearLayer(arch: Architecture, weights: Weights, form: Bi
   const { layer, width: d } = form;
   const m = form.output.rows;
   const old = arch.layers[layer]!;
-  const layers: Layer[] = arch.layers.map((l, i) => (i === layer ? { ...old, bilinear: { ...old.bilinear!, hidden: m } } : l));
+  const layers: Layer[] = arch.layers.map((l, i) =>
+    i === layer ? { ...old, bilinear: { ...old.bilinear!, hidden: m } } : l,
+  );
   const part = (data: Float64Array, shape: number[]) => tf.tensor(Float32Array.from(data), shape);
   const created = [
     part(form.input.data.subarray(0, d * m), [d, m]),
@@ -70,7 +76,9 @@ export function withBilinearLayer(arch: Architecture, weights: Weights, form: Bi
   ];
   const next = new Map(weights);
   const prefix = `blocks.${layer}.mlp`;
-  [`${prefix}.W_in`, `${prefix}.W_gate`, `${prefix}.W_out`].forEach((key, i) => next.set(key, created[i]!));
+  [`${prefix}.W_in`, `${prefix}.W_gate`, `${prefix}.W_out`].forEach((key, i) => {
+    next.set(key, created[i]!);
+  });
   if (form.homogeneous) {
     const biases = [part(form.input.data.subarray(d * m), [m]), part(form.gate.data.subarray(d * m), [m])];
     next.set(`${prefix}.b_in`, biases[0]!);
@@ -92,7 +100,13 @@ export interface TruncationCurve {
   readonly points: readonly TruncationPoint[];
 }
 
-export function truncationCurve(arch: Architecture, weights: Weights, form: BilinearForm, ranks: readonly number[], batch: Batch): TruncationCurve {
+export function truncationCurve(
+  arch: Architecture,
+  weights: Weights,
+  form: BilinearForm,
+  ranks: readonly number[],
+  batch: Batch,
+): TruncationCurve {
   const basis = outputEigenbasis(form);
   const points = ranks.map(rank => {
     const model = withBilinearLayer(arch, weights, truncatedForm(form, basis, rank));

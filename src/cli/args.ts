@@ -11,7 +11,12 @@ export interface Parsed<T> {
 
 export function parseFlags<T>(command: string, args: string[], options: Options): Parsed<T> {
   try {
-    const { values, positionals } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { help: { type: 'boolean', short: 'h' }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
     return { values: values as T, positionals };
   } catch (error) {
     throw new UserError(`${command}: ${(error as Error).message.split(/\.\s|\n/)[0]!}`);
@@ -20,6 +25,7 @@ export function parseFlags<T>(command: string, args: string[], options: Options)
 
 export function integerFlag(command: string, name: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UserError(`${command}: --${name} must be an integer ≥ ${min}, found '${value}'`);
+  if (!/^[0-9]+$/.test(value) || Number(value) < min)
+    throw new UserError(`${command}: --${name} must be an integer ≥ ${min}, found '${value}'`);
   return Number(value);
 }

@@ -12,9 +12,17 @@ per component, and the exact number of path terms per degree, symmetrized and or
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags<{ model?: string; help?: boolean }>('check', args, { model: { type: 'string' } });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length === 0) return io.stderr(`pathsum: check needs at least one spec file\n${HELP}`), 1;
+  const { values, positionals } = parseFlags<{ model?: string; help?: boolean }>('check', args, {
+    model: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.stderr(`pathsum: check needs at least one spec file\n${HELP}`);
+    return 1;
+  }
   const summaries = positionals.map(file => {
     const models = compile(readSpecFile(file), file);
     const chosen = values.model === undefined ? models : [selectModel(models, file, values.model)];
@@ -25,14 +33,18 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 export function summarize(arch: Architecture, file: string): string {
-  return [`${arch.name} (${file})`, ...describe(arch), ...parameters(arch), ...terms(arch)].join('\n') + '\n';
+  return `${[`${arch.name} (${file})`, ...describe(arch), ...parameters(arch), ...terms(arch)].join('\n')}\n`;
 }
 
 function describe(arch: Architecture): string[] {
   const embedding = arch.positional ? 'token and positional embedding' : 'token embedding';
   const lines = [`  vocab ${arch.vocab} · context ${arch.context} · width ${arch.width} · ${embedding}`];
   for (const run of runs(arch.layers.map(describeLayer))) lines.push(`  ${run.label}: ${run.value}`);
-  const unembed = [arch.unembed.norm ? `${arch.unembed.norm} norm, ` : '', 'unembedding', arch.unembed.bias ? ' with bias' : ''];
+  const unembed = [
+    arch.unembed.norm ? `${arch.unembed.norm} norm, ` : '',
+    'unembedding',
+    arch.unembed.bias ? ' with bias' : '',
+  ];
   lines.push(`  ${unembed.join('')}`);
   return lines;
 }
@@ -42,7 +54,9 @@ function describeLayer(layer: Layer): string {
   const norm = (kind: string | undefined) => (kind ? `${kind} norm, ` : '');
   if (layer.attention) {
     const a = layer.attention;
-    parts.push(`${norm(a.norm)}attention ${a.heads} head${a.heads === 1 ? '' : 's'} of size ${a.headSize}${a.bias ? ' with biases' : ''}`);
+    parts.push(
+      `${norm(a.norm)}attention ${a.heads} head${a.heads === 1 ? '' : 's'} of size ${a.headSize}${a.bias ? ' with biases' : ''}`,
+    );
   }
   if (layer.bilinear) {
     const b = layer.bilinear;
@@ -89,7 +103,9 @@ function terms(arch: Architecture): string[] {
   const symmetrized = countTerms(arch, { degreeCap: 4 });
   const ordered = countTerms(arch, { degreeCap: 4, symmetrize: false });
   const cell = (t: Total) => ('exact' in t ? group(t.exact) : formatTotal(t)).padStart(24);
-  const rows = symmetrized.byDegree.map((c, k) => `    ${`degree ${k}`.padEnd(12)} ${cell(c)} ${cell(ordered.byDegree[k]!)}`);
+  const rows = symmetrized.byDegree.map(
+    (c, k) => `    ${`degree ${k}`.padEnd(12)} ${cell(c)} ${cell(ordered.byDegree[k]!)}`,
+  );
   const beyond = symmetrized.maxDegree > 4 ? [`    (degrees 5 to ${symmetrized.maxDegree} not listed)`] : [];
   return [
     `  path terms${' '.repeat(10)}${'symmetrized'.padStart(20)} ${'ordered'.padStart(24)}`,

@@ -65,18 +65,29 @@ export async function run(args: string[], io: Io): Promise<number> {
     quiet: { type: 'boolean' },
     ...selectionFlags,
   });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`eval takes one spec, found ${positionals.length}; see 'pathsum eval --help'`);
-  if (values.target !== undefined && values['target-next']) throw new UserError('eval: --target and --target-next both choose the target; give one');
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(`eval takes one spec, found ${positionals.length}; see 'pathsum eval --help'`);
+  if (values.target !== undefined && values['target-next'])
+    throw new UserError('eval: --target and --target-next both choose the target; give one');
   const backendChoice = parseBackend(values.backend);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, { model: values.model, weights: values.weights, seed: integerFlag('eval', 'seed', values.seed) });
+  const model = loadModel(positionals[0]!, {
+    model: values.model,
+    weights: values.weights,
+    seed: integerFlag('eval', 'seed', values.seed),
+  });
   const { arch } = model;
   const tokens = tokensFlag('eval', values.tokens, arch);
   const token = integerFlag('eval', 'target', values.target);
-  if (token !== undefined && token >= arch.vocab) throw new UserError(`eval: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
+  if (token !== undefined && token >= arch.vocab)
+    throw new UserError(`eval: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
   const position = integerFlag('eval', 'position', values.position);
-  if (position !== undefined && position >= tokens.length) throw new UserError(`eval: --position ${position} is past the last of the ${tokens.length} tokens`);
+  if (position !== undefined && position >= tokens.length)
+    throw new UserError(`eval: --position ${position} is past the last of the ${tokens.length} tokens`);
   const top = integerFlag('eval', 'top', values.top, 1) ?? 10;
   const simplify = !values['no-simplify'];
   const terms = [...expand(arch, { ...selection('eval', arch, values), symmetrize: simplify })];
@@ -84,14 +95,29 @@ export async function run(args: string[], io: Io): Promise<number> {
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
   if (!values.quiet && backendChoice === 'auto' && !values.json) io.stderr(`backend: ${backend}\n`);
   const bar = progress(io, 'evaluating terms', terms.length, values.quiet);
-  const result = evaluateSequence(model, tokens, terms, { token, position, fullLogits: values.json, onTerm: () => bar.tick() });
+  const result = evaluateSequence(model, tokens, terms, {
+    token,
+    position,
+    fullLogits: values.json,
+    onTerm: () => bar.tick(),
+  });
   bar.done();
   if (values.json) printJSON(io, tokens, result, model, simplify);
-  else io.stdout(table(model, tokens, result, top, simplify, token === undefined) + (values['by-family'] ? familyTable(result, top) : ''));
+  else
+    io.stdout(
+      table(model, tokens, result, top, simplify, token === undefined) +
+        (values['by-family'] ? familyTable(result, top) : ''),
+    );
   return 0;
 }
 
-function printJSON(io: Io, tokens: readonly number[], result: SequenceEvaluation, model: Model, simplify: boolean): void {
+function printJSON(
+  io: Io,
+  tokens: readonly number[],
+  result: SequenceEvaluation,
+  model: Model,
+  simplify: boolean,
+): void {
   const out = bufferedStdout(io);
   out.write(`{ "tokens": ${JSON.stringify(tokens)},\n  "logits": ${JSON.stringify(result.logits)},\n  "terms": [`);
   result.attributions.forEach(({ term }, i) => {
@@ -102,7 +128,14 @@ function printJSON(io: Io, tokens: readonly number[], result: SequenceEvaluation
   out.flush();
 }
 
-function table(model: Model, tokens: readonly number[], result: SequenceEvaluation, top: number, simplify: boolean, predicted: boolean): string {
+function table(
+  model: Model,
+  tokens: readonly number[],
+  result: SequenceEvaluation,
+  top: number,
+  simplify: boolean,
+  predicted: boolean,
+): string {
   const { position, token } = result.target;
   const logit = result.logits[position]![token]!;
   const ranked = byMagnitude(result.attributions);
@@ -115,26 +148,44 @@ function table(model: Model, tokens: readonly number[], result: SequenceEvaluati
     `target: logit of token ${token} at position ${position}${predicted ? ' (the top prediction)' : ''} = ${fixed(logit)}; Σ of the ${count(result.attributions.length)} terms = ${fixed(total)}`,
     '',
     `${'rank'.padStart(4)}  ${'contribution'.padStart(12)}  ${'share'.padStart(7)}  degree  term`,
-    ...shown.map((a, i) => `${String(i + 1).padStart(4)}  ${fixed(a.contribution).padStart(12)}  ${share(a.contribution).padStart(7)}  ${String(a.term.degree).padStart(6)}  ${termText(a.term, model, simplify)}`),
+    ...shown.map(
+      (a, i) =>
+        `${String(i + 1).padStart(4)}  ${fixed(a.contribution).padStart(12)}  ${share(a.contribution).padStart(7)}  ${String(a.term.degree).padStart(6)}  ${termText(a.term, model, simplify)}`,
+    ),
   ];
   const rest = ranked.slice(top).reduce((s, a) => s + a.contribution, 0);
-  if (ranked.length > top) lines.push(`      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${count(ranked.length - top)} terms`);
-  lines.push('', `maxAbsError ${result.maxAbsError.toExponential(2)}: max |Σ terms − forward logits| over all ${tokens.length}×${model.arch.vocab} logits`);
-  return lines.join('\n') + '\n';
+  if (ranked.length > top)
+    lines.push(
+      `      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${count(ranked.length - top)} terms`,
+    );
+  lines.push(
+    '',
+    `maxAbsError ${result.maxAbsError.toExponential(2)}: max |Σ terms − forward logits| over all ${tokens.length}×${model.arch.vocab} logits`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function familyTable(result: SequenceEvaluation, top: number): string {
   const total = result.attributions.reduce((s, a) => s + a.contribution, 0);
   const share = (x: number) => (total === 0 ? '—' : `${((100 * x) / total).toFixed(1)}%`);
   const families = byFamily(result.attributions);
-  const row = (contribution: number, terms: number, name: string) => `${fixed(contribution).padStart(12)}  ${share(contribution).padStart(7)}  ${String(terms).padStart(6)}  ${name}`;
+  const row = (contribution: number, terms: number, name: string) =>
+    `${fixed(contribution).padStart(12)}  ${share(contribution).padStart(7)}  ${String(terms).padStart(6)}  ${name}`;
   const rest = families.slice(top);
-  return [
+  return `${[
     '',
     `${'contribution'.padStart(12)}  ${'share'.padStart(7)}  ${'terms'.padStart(6)}  family`,
     ...families.slice(0, top).map(f => row(f.contribution, f.terms, f.group)),
-    ...(rest.length ? [row(rest.reduce((s, f) => s + f.contribution, 0), rest.reduce((s, f) => s + f.terms, 0), `the other ${rest.length} families`)] : []),
-  ].join('\n') + '\n';
+    ...(rest.length
+      ? [
+          row(
+            rest.reduce((s, f) => s + f.contribution, 0),
+            rest.reduce((s, f) => s + f.terms, 0),
+            `the other ${rest.length} families`,
+          ),
+        ]
+      : []),
+  ].join('\n')}\n`;
 }
 
 const termText = (term: Term, model: Model, simplify: boolean) => formatTerm(term, model.arch, 'text', { simplify });

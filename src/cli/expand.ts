@@ -47,11 +47,17 @@ export async function run(args: string[], io: Io): Promise<number> {
     factor: { type: 'boolean' },
     ...selectionFlags,
   });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`expand takes one spec file, found ${positionals.length}; see 'pathsum expand --help'`);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(`expand takes one spec file, found ${positionals.length}; see 'pathsum expand --help'`);
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'latex' && format !== 'json') throw new UserError(`expand: --format must be text, latex or json, found '${format}'`);
-  if (values.factor && values['no-simplify']) throw new UserError('expand: --factor folds the simplified sum; it cannot be combined with --no-simplify');
+  if (format !== 'text' && format !== 'latex' && format !== 'json')
+    throw new UserError(`expand: --format must be text, latex or json, found '${format}'`);
+  if (values.factor && values['no-simplify'])
+    throw new UserError('expand: --factor folds the simplified sum; it cannot be combined with --no-simplify');
   const arch = loadSpec(positionals[0]!, { model: values.model });
   const options = { ...selection('expand', arch, values), symmetrize: !values['no-simplify'] };
   const limit = integerFlag('expand', 'limit', values.limit, 1) ?? Infinity;

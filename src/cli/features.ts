@@ -88,21 +88,52 @@ const string = { type: 'string' } as const;
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('features', args, {
-    ...Object.fromEntries(['model', 'weights', 'layer', 'token', 'direction', 'top', 'tokens', 'pairs', 'position', 'pair-tokens', 'via', 'period', 'inputs', 'task', 'seed', 'ranks', 'backend'].map(k => [k, string])),
+    ...Object.fromEntries(
+      [
+        'model',
+        'weights',
+        'layer',
+        'token',
+        'direction',
+        'top',
+        'tokens',
+        'pairs',
+        'position',
+        'pair-tokens',
+        'via',
+        'period',
+        'inputs',
+        'task',
+        'seed',
+        'ranks',
+        'backend',
+      ].map(k => [k, string]),
+    ),
     json: { type: 'boolean' },
   });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`features takes one spec file or model directory, found ${positionals.length}; see 'pathsum features --help'`);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(
+      `features takes one spec file or model directory, found ${positionals.length}; see 'pathsum features --help'`,
+    );
   const backend = parseBackend(values.backend);
   await useBackend(backend);
-  const { arch, weights, warnings } = loadModel(positionals[0]!, { model: values.model, weights: values.weights, requireWeights: 'features' });
+  const { arch, weights, warnings } = loadModel(positionals[0]!, {
+    model: values.model,
+    weights: values.weights,
+    requireWeights: 'features',
+  });
   try {
     const layer = integerFlag('features', 'layer', values.layer);
     if (layer === undefined) throw new UserError('features: --layer L is required');
     const direction = directionFlag(values);
     const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
     const batch = inputsFlag(values, arch);
-    if (ranks && !batch) throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
+    if (ranks && !batch)
+      throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const report = analyzeFeatures(arch, weights, {
       layer,
@@ -115,8 +146,12 @@ export async function run(args: string[], io: Io): Promise<number> {
       via: viaFlag(values.via),
       period: integerFlag('features', 'period', values.period, 2),
     });
-    const truncation = batch ? truncationCurve(arch, weights, bilinearForm(arch, weights, layer), ranks ?? [1, 2, 4, 8], batch.batch) : null;
-    io.stdout(values.json ? `${JSON.stringify({ ...report, truncation })}\n` : formatReport(report, truncation, batch?.source));
+    const truncation = batch
+      ? truncationCurve(arch, weights, bilinearForm(arch, weights, layer), ranks ?? [1, 2, 4, 8], batch.batch)
+      : null;
+    io.stdout(
+      values.json ? `${JSON.stringify({ ...report, truncation })}\n` : formatReport(report, truncation, batch?.source),
+    );
     return 0;
   } finally {
     disposeWeights(weights);
@@ -124,7 +159,8 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 function directionFlag(values: Values): OutputDirection {
-  if ((values.token === undefined) === (values.direction === undefined)) throw new UserError('features: give exactly one of --token C and --direction FILE');
+  if ((values.token === undefined) === (values.direction === undefined))
+    throw new UserError('features: give exactly one of --token C and --direction FILE');
   if (values.direction !== undefined) return readDirectionFile(values.direction);
   return { kind: 'token', token: integerFlag('features', 'token', values.token)! };
 }
@@ -133,7 +169,10 @@ function positionFlag(value: string | undefined): { position?: number; pairPosit
   if (value === undefined) return {};
   const [p, q, ...rest] = value.split(',');
   if (rest.length) throw new UserError(`features: --position takes P or P,Q, found '${value}'`);
-  return { position: integerFlag('features', 'position', p), ...(q === undefined ? {} : { pairPosition: integerFlag('features', 'position', q) }) };
+  return {
+    position: integerFlag('features', 'position', p),
+    ...(q === undefined ? {} : { pairPosition: integerFlag('features', 'position', q) }),
+  };
 }
 
 function viaFlag(value: string | undefined): Via {
@@ -150,14 +189,21 @@ function ranksFlag(value: string): number[] {
 }
 
 function inputsFlag(values: Values, arch: Architecture): { batch: Batch; source: string } | undefined {
-  if (values.inputs !== undefined && values.task !== undefined) throw new UserError('features: give --inputs FILE or --task NAME, not both');
+  if (values.inputs !== undefined && values.task !== undefined)
+    throw new UserError('features: give --inputs FILE or --task NAME, not both');
   if (values.inputs !== undefined) return { batch: readInputsFile(values.inputs, arch), source: values.inputs };
   if (values.task === undefined) return undefined;
   const generate = taskGenerators[values.task];
   const known = Object.keys(taskGenerators);
-  if (!generate) throw new UserError(`features: no task named '${values.task}' (registered: ${known.length ? known.join(', ') : 'none yet'})`);
+  if (!generate)
+    throw new UserError(
+      `features: no task named '${values.task}' (registered: ${known.length ? known.join(', ') : 'none yet'})`,
+    );
   const seed = integerFlag('features', 'seed', values.seed) ?? 0;
-  return { batch: checkBatch(generate(seed), arch, `task ${values.task}`), source: `task ${values.task}, seed ${seed}` };
+  return {
+    batch: checkBatch(generate(seed), arch, `task ${values.task}`),
+    source: `task ${values.task}, seed ${seed}`,
+  };
 }
 
 const signed = (x: number, digits = 4) => `${x < 0 ? '−' : '+'}${Math.abs(x).toPrecision(digits)}`;
@@ -173,23 +219,36 @@ export function formatReport(report: FeatureReport, truncation: TruncationCurve 
     '',
     `   #  eigenvalue  share   cumul.  fourier      tokens (+)  |  tokens (−)`,
     ...report.features.map(f => {
-      const tokens = (list: { token: number; value: number }[]) => list.map(t => `${t.token} ${signed(t.value, 3)}`).join(', ');
+      const tokens = (list: { token: number; value: number }[]) =>
+        list.map(t => `${t.token} ${signed(t.value, 3)}`).join(', ');
       const fourier = f.fourier.frequency ? `ω=${f.fourier.frequency} ${percent(f.fourier.share)}` : '—';
       return `${String(f.index).padStart(4)}  ${signed(f.eigenvalue).padStart(10)}  ${percent(f.share).padStart(6)}  ${percent(report.explained[f.index - 1]!).padStart(6)}  ${fourier.padEnd(11)}  ${tokens(f.tokens.top)}  |  ${tokens(f.tokens.bottom)}`;
     }),
-    `  share of ‖Q_u‖_F² by the top k: ${[1, 2, 4, 8, 16, 32].filter(k => k <= n).map(k => `k=${k} ${percent(report.explained[k - 1]!)}`).join(', ')}`,
+    `  share of ‖Q_u‖_F² by the top k: ${[1, 2, 4, 8, 16, 32]
+      .filter(k => k <= n)
+      .map(k => `k=${k} ${percent(report.explained[k - 1]!)}`)
+      .join(', ')}`,
   ];
   if (report.pairs) {
-    const pairs = (list: { a: number; b: number; value: number }[]) => list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
+    const pairs = (list: { a: number; b: number; value: number }[]) =>
+      list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
     const { position, pairPosition } = report.inputs;
-    lines.push('', `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`}:`);
+    lines.push(
+      '',
+      `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`}:`,
+    );
     lines.push(`  largest:      ${pairs(report.pairs.top)}`, `  largest |T|:  ${pairs(report.pairs.topAbs)}`);
   } else if (report.pairsNote) {
     lines.push('', `token pairs: not tabled (${report.pairsNote})`);
   }
   if (truncation) {
-    lines.push('', `truncation: every Q_{e_o} to rank k, scored on ${truncation.sequences} sequences (${source}):`, '   rank    kept     loss  accuracy');
-    const row = (rank: string, kept: number, loss: number, accuracy: number) => `  ${rank.padStart(5)}  ${percent(kept).padStart(6)}  ${loss.toFixed(4).padStart(7)}  ${percent(accuracy).padStart(8)}`;
+    lines.push(
+      '',
+      `truncation: every Q_{e_o} to rank k, scored on ${truncation.sequences} sequences (${source}):`,
+      '   rank    kept     loss  accuracy',
+    );
+    const row = (rank: string, kept: number, loss: number, accuracy: number) =>
+      `  ${rank.padStart(5)}  ${percent(kept).padStart(6)}  ${loss.toFixed(4).padStart(7)}  ${percent(accuracy).padStart(8)}`;
     lines.push(row('full', 1, truncation.baseline.loss, truncation.baseline.accuracy));
     for (const p of truncation.points) lines.push(row(String(p.rank), p.kept, p.loss, p.accuracy));
   }

@@ -30,8 +30,12 @@ export async function run(args: string[], io: Io): Promise<number> {
     limit: { type: 'string' },
     ...selectionFlags,
   });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`latex takes one spec file, found ${positionals.length}; see 'pathsum latex --help'`);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(`latex takes one spec file, found ${positionals.length}; see 'pathsum latex --help'`);
   if (!values.output) throw new UserError('latex: name the output file with -o FILE.tex');
   const arch = loadSpec(positionals[0]!, { model: values.model });
   const options = selection('latex', arch, values);
@@ -42,7 +46,12 @@ export async function run(args: string[], io: Io): Promise<number> {
     latex.push(formatTerm(t, arch, 'latex'));
   }
   const total = countTerms(arch, options).total;
-  const omitted = 'exact' in total ? (total.exact > BigInt(latex.length) ? (total.exact - BigInt(latex.length)).toString() : null) : formatTotal(total);
+  const omitted =
+    'exact' in total
+      ? total.exact > BigInt(latex.length)
+        ? (total.exact - BigInt(latex.length)).toString()
+        : null
+      : formatTotal(total);
   writeAtomically(values.output, latexDocument(arch, { latex, omitted }));
   io.stderr(`wrote ${values.output}: ${latex.length} terms${omitted ? ` (${omitted} more left out)` : ''}\n`);
   return 0;

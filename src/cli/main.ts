@@ -14,23 +14,35 @@ interface Entry {
 
 const commands: Record<string, Entry> = {
   start: { summary: 'the tour: a bundled model expanded, evaluated and verified', load: () => import('./start.js') },
-  check: { summary: 'parse and check specs; summarize layers, parameters and term counts', load: () => import('./check.js') },
+  check: {
+    summary: 'parse and check specs; summarize layers, parameters and term counts',
+    load: () => import('./check.js'),
+  },
   expand: { summary: "print a model's path terms as text, LaTeX or JSON", load: () => import('./expand.js') },
   latex: { summary: 'write the expansion as a standalone LaTeX document', load: () => import('./latex.js') },
-  features: { summary: "a bilinear layer's interaction matrices: eigenvectors as token features, truncation", load: () => import('./features.js') },
-  eval: { summary: 'evaluate every term on a token sequence; rank them by contribution to a logit', load: () => import('./eval.js') },
-  verify: { summary: 'property-test Σ terms = forward pass, weight mode, rewrite rules and identities', load: () => import('./verify.js') },
+  features: {
+    summary: "a bilinear layer's interaction matrices: eigenvectors as token features, truncation",
+    load: () => import('./features.js'),
+  },
+  eval: {
+    summary: 'evaluate every term on a token sequence; rank them by contribution to a logit',
+    load: () => import('./eval.js'),
+  },
+  verify: {
+    summary: 'property-test Σ terms = forward pass, weight mode, rewrite rules and identities',
+    load: () => import('./verify.js'),
+  },
 };
 
 const usage = () =>
-  [
+  `${[
     'usage: pathsum COMMAND [options]',
     '',
     'commands:',
     ...Object.entries(commands).map(([name, e]) => `  ${name.padEnd(10)} ${e.summary}`),
     '',
     "Run 'pathsum COMMAND --help' for a command's options. Docs: docs/ in the package.",
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...args] = argv;
@@ -45,7 +57,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const entry = commands[name];
   if (!entry) {
     const guess = nearest(name, Object.keys(commands));
-    io.stderr(`pathsum: unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'\n`);
+    io.stderr(
+      `pathsum: unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'\n`,
+    );
     return 1;
   }
   try {
@@ -56,7 +70,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return 1;
     }
     if (process.env.PATHSUM_DEBUG) throw error;
-    io.stderr(`pathsum: internal error: ${(error as Error).message ?? String(error)} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`);
+    io.stderr(
+      `pathsum: internal error: ${(error as Error).message ?? String(error)} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`,
+    );
     return 2;
   }
 }

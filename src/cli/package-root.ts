@@ -7,7 +7,11 @@ export function packageRoot(): string {
   for (const up of ['../../', '../../../']) {
     const dir = fileURLToPath(new URL(up, import.meta.url));
     try {
-      if (existsSync(`${dir}package.json`) && (JSON.parse(readFileSync(`${dir}package.json`, 'utf8')) as { name?: string }).name === 'pathsum') return dir;
+      if (
+        existsSync(`${dir}package.json`) &&
+        (JSON.parse(readFileSync(`${dir}package.json`, 'utf8')) as { name?: string }).name === 'pathsum'
+      )
+        return dir;
     } catch {
       // not this level
     }

@@ -21,7 +21,10 @@ export function selection(command: string, arch: Architecture, values: Selection
   const ablateHeads = new Set<string>();
   const ablateBilinear = new Set<number>();
   const layerCount = arch.layers.length;
-  const kept = values.layers === undefined ? undefined : new Set(values.layers.split(',').map(s => layerIndex(command, s.trim(), layerCount, '--layers')));
+  const kept =
+    values.layers === undefined
+      ? undefined
+      : new Set(values.layers.split(',').map(s => layerIndex(command, s.trim(), layerCount, '--layers')));
   arch.layers.forEach((layer, l) => {
     if (kept && !kept.has(l)) {
       for (let h = 0; h < (layer.attention?.heads ?? 0); h++) ablateHeads.add(`${l}.${h}`);
@@ -30,7 +33,8 @@ export function selection(command: string, arch: Architecture, values: Selection
   });
   for (const item of values.ablate ?? []) {
     const m = /^(\d+)\.(\d+|mlp)$/.exec(item);
-    if (!m) throw new UserError(`${command}: --ablate takes LAYER.HEAD or LAYER.mlp (e.g. 0.1 or 1.mlp), found '${item}'`);
+    if (!m)
+      throw new UserError(`${command}: --ablate takes LAYER.HEAD or LAYER.mlp (e.g. 0.1 or 1.mlp), found '${item}'`);
     const l = layerIndex(command, m[1]!, layerCount, '--ablate');
     const layer = arch.layers[l]!;
     if (m[2] === 'mlp') {
@@ -38,7 +42,8 @@ export function selection(command: string, arch: Architecture, values: Selection
       ablateBilinear.add(l);
     } else {
       const h = Number(m[2]);
-      if (!layer.attention || h >= layer.attention.heads) throw new UserError(`${command}: --ablate ${item}: layer ${l} has no head ${h}`);
+      if (!layer.attention || h >= layer.attention.heads)
+        throw new UserError(`${command}: --ablate ${item}: layer ${l} has no head ${h}`);
       ablateHeads.add(`${l}.${h}`);
     }
   }
@@ -47,6 +52,7 @@ export function selection(command: string, arch: Architecture, values: Selection
 }
 
 function layerIndex(command: string, text: string, count: number, flag: string): number {
-  if (!/^\d+$/.test(text) || Number(text) >= count) throw new UserError(`${command}: ${flag}: '${text}' is not a layer of this model (layers 0 to ${count - 1})`);
+  if (!/^\d+$/.test(text) || Number(text) >= count)
+    throw new UserError(`${command}: ${flag}: '${text}' is not a layer of this model (layers 0 to ${count - 1})`);
   return Number(text);
 }

@@ -7,7 +7,14 @@ import fc from 'fast-check';
 import { expand, type Term } from '../expand/expand.js';
 import { formatTerm } from '../ir/format.js';
 import { latexDocument } from '../ir/document.js';
-import { type Attribution, byFamily, byHead, byMagnitude, evaluateSequence, sumOfTermsError } from '../numeric/attribution.js';
+import {
+  type Attribution,
+  byFamily,
+  byHead,
+  byMagnitude,
+  evaluateSequence,
+  sumOfTermsError,
+} from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { parseFlags } from './args.js';
@@ -43,8 +50,15 @@ interface Values {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
-  const { values } = parseFlags<Values>('start', args, { output: { type: 'string', short: 'o' }, backend: { type: 'string' }, quiet: { type: 'boolean' } });
-  if (values.help) return io.stdout(HELP), 0;
+  const { values } = parseFlags<Values>('start', args, {
+    output: { type: 'string', short: 'o' },
+    backend: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
   const backend = await useBackend(parseBackend(values.backend));
   const model = loadModel(bundledModel());
   const terms = [...expand(model.arch)];
@@ -56,14 +70,25 @@ export async function run(args: string[], io: Io): Promise<number> {
   const result = evaluateSequence(model, INPUT, terms);
   const { position, token } = result.target;
   out(`input  ${INPUT.join(' ')}`);
-  out(`       the first ${PREFIX.length} tokens, then the same again: position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`);
-  out(`prediction at position ${position}: token ${token} (logit ${result.logits[position]![token]!.toFixed(3)})${token === PREFIX[7] ? ', the induction answer' : ''}\n`);
+  out(
+    `       the first ${PREFIX.length} tokens, then the same again: position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`,
+  );
+  out(
+    `prediction at position ${position}: token ${token} (logit ${result.logits[position]![token]!.toFixed(3)})${token === PREFIX[7] ? ', the induction answer' : ''}\n`,
+  );
   const top = byMagnitude(result.attributions).slice(0, TOP);
   out(topTerms(model, result.attributions, top));
 
   out(verification(model, terms, io, values.quiet));
   const file = values.output ?? 'pathsum-tour.tex';
-  writeAtomically(file, latexDocument(model.arch, { latex: top.map(a => formatTerm(a.term, model.arch, 'latex')), omitted: String(terms.length - top.length) }, `The ${TOP} path terms that carry the prediction of \\texttt{induction}`));
+  writeAtomically(
+    file,
+    latexDocument(
+      model.arch,
+      { latex: top.map(a => formatTerm(a.term, model.arch, 'latex')), omitted: String(terms.length - top.length) },
+      `The ${TOP} path terms that carry the prediction of \\texttt{induction}`,
+    ),
+  );
   out(`wrote ${file}: the LaTeX of these ${TOP} terms (pdflatex ${file})`);
   out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
   return 0;
@@ -80,7 +105,10 @@ function topTerms(model: Model, attributions: readonly Attribution[], terms: rea
   return [
     `the ${count(attributions.length)} path terms add up to that logit, ${total.toFixed(3)}; by family, the ${TOP} largest:`,
     `contribution   share   terms  family`,
-    ...families.map(f => `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.group}`),
+    ...families.map(
+      f =>
+        `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.group}`,
+    ),
     '',
     `through each head (a term through several heads counts for each): ${byHead(attributions)
       .map(h => `${h.group} ${share(h.contribution).trim()}`)
@@ -88,13 +116,19 @@ function topTerms(model: Model, attributions: readonly Attribution[], terms: rea
     '',
     `the ${TOP} largest single terms:`,
     `contribution   share  term`,
-    ...terms.map(a => `${a.contribution.toFixed(3).padStart(12)}  ${share(a.contribution)}  ${formatTerm(a.term, model.arch, 'text')}`),
+    ...terms.map(
+      a =>
+        `${a.contribution.toFixed(3).padStart(12)}  ${share(a.contribution)}  ${formatTerm(a.term, model.arch, 'text')}`,
+    ),
     '',
   ].join('\n');
 }
 
 function verification(model: Model, terms: readonly Term[], io: Io, quiet: boolean | undefined): string {
-  const inputs = fc.sample(fc.array(fc.integer({ min: 0, max: model.arch.vocab - 1 }), { minLength: 1, maxLength: model.arch.context }), { seed: SEED, numRuns: CHECKS });
+  const inputs = fc.sample(
+    fc.array(fc.integer({ min: 0, max: model.arch.vocab - 1 }), { minLength: 1, maxLength: model.arch.context }),
+    { seed: SEED, numRuns: CHECKS },
+  );
   const bar = progress(io, 'checking Σ terms = forward', CHECKS, quiet);
   let worst = 0;
   let scale = 0;

@@ -51,8 +51,12 @@ export async function run(args: string[], io: Io): Promise<number> {
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
   });
-  if (values.help) return io.stdout(HELP), 0;
-  if (positionals.length !== 1) throw new UserError(`verify takes one spec, found ${positionals.length}; see 'pathsum verify --help'`);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UserError(`verify takes one spec, found ${positionals.length}; see 'pathsum verify --help'`);
   const backendChoice = parseBackend(values.backend);
   const runs = integerFlag('verify', 'runs', values.runs, 1) ?? 20;
   const seed = integerFlag('verify', 'seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
@@ -64,21 +68,46 @@ export async function run(args: string[], io: Io): Promise<number> {
 
   const laws = 1 + (terms.some(t => t.degree <= 2) ? 2 : 0) + identities.length;
   const bar = progress(io, 'verifying', laws * runs, values.quiet);
-  const reports = verifyModel(model, terms, { runs, seed, identities, randomWeights: model.random, onRun: () => bar.tick() });
+  const reports = verifyModel(model, terms, {
+    runs,
+    seed,
+    identities,
+    randomWeights: model.random,
+    onRun: () => bar.tick(),
+  });
   bar.done();
-  io.stdout(report(model.arch.name, model.random ? 'fresh random weights each run' : model.source, backend, terms.length, reports, positionals[0]!));
+  io.stdout(
+    report(
+      model.arch.name,
+      model.random ? 'fresh random weights each run' : model.source,
+      backend,
+      terms.length,
+      reports,
+      positionals[0]!,
+    ),
+  );
   return reports.every(r => r.passed) ? 0 : 1;
 }
 
-function report(name: string, weights: string, backend: string, termCount: number, reports: LawReport[], spec: string): string {
+function report(
+  name: string,
+  weights: string,
+  backend: string,
+  termCount: number,
+  reports: LawReport[],
+  spec: string,
+): string {
   const seed = reports[0]!.seed;
   const lines = [`verify ${name}: ${termCount} terms, ${weights}, backend ${backend}, seed ${seed}`];
   for (const r of reports) {
     const mark = r.passed ? 'ok  ' : 'FAIL';
-    lines.push(`  ${mark} ${r.law}: ${r.runs} runs, worst relative error ${r.worst.error.toExponential(2)} (tolerance ${r.worst.tolerance.toExponential(0)})${r.worst.detail && !r.passed ? `; ${r.worst.detail}` : ''}`);
-    if (!r.passed) lines.push(`       counterexample: ${r.counterexample}`, `       replay: pathsum verify ${spec} --seed ${seed}`);
+    lines.push(
+      `  ${mark} ${r.law}: ${r.runs} runs, worst relative error ${r.worst.error.toExponential(2)} (tolerance ${r.worst.tolerance.toExponential(0)})${r.worst.detail && !r.passed ? `; ${r.worst.detail}` : ''}`,
+    );
+    if (!r.passed)
+      lines.push(`       counterexample: ${r.counterexample}`, `       replay: pathsum verify ${spec} --seed ${seed}`);
   }
   const failed = reports.filter(r => !r.passed).length;
   lines.push(failed === 0 ? `all ${reports.length} laws hold` : `${failed} of ${reports.length} laws failed`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -47,10 +47,7 @@ export function expand(arch: Architecture, options: ExpandOptions = {}): Iterabl
     }
     if (layer.bilinear && !options.ablateBilinear?.has(l)) {
       const mlp = layer.bilinear;
-      const extras = [
-        ...(mlp.norm === 'layer' ? [bias(`blocks.${l}.ln2.b`)] : []),
-        ...(mlp.bias ? [bias(ONE)] : []),
-      ];
+      const extras = [...(mlp.norm === 'layer' ? [bias(`blocks.${l}.ln2.b`)] : []), ...(mlp.bias ? [bias(ONE)] : [])];
       const inputs = withExtras(stream, extras);
       const outputBias = mlp.bias ? [bias(`blocks.${l}.mlp.b_out`)] : [];
       stream = bilinearStream(stream, inputs, l, options.symmetrize ?? true, maxDegree, outputBias);

@@ -61,7 +61,9 @@ export const head = (layer: number, h: number, of: Path): Path =>
 export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path => {
   const [l, r] = symmetrized && comparePaths(right, left) < 0 ? [right, left] : [left, right];
   // keyed by the argument objects, not a string: pairs are most of an expansion's paths
-  const byLeft = pairs.get(2 * layer + Number(symmetrized)) ?? pairs.set(2 * layer + Number(symmetrized), new Map()).get(2 * layer + Number(symmetrized))!;
+  const byLeft =
+    pairs.get(2 * layer + Number(symmetrized)) ??
+    pairs.set(2 * layer + Number(symmetrized), new Map()).get(2 * layer + Number(symmetrized))!;
   const byRight = byLeft.get(l) ?? byLeft.set(l, new Map()).get(l)!;
   let node = byRight.get(r);
   if (!node) {
@@ -85,7 +87,12 @@ export function comparePaths(a: Path, b: Path): number {
   if (a.kind === 'bias' && b.kind === 'bias') return a.name < b.name ? -1 : 1;
   if (a.kind === 'head' && b.kind === 'head') return a.layer - b.layer || a.head - b.head || comparePaths(a.of, b.of);
   if (a.kind === 'bilinear' && b.kind === 'bilinear') {
-    return a.layer - b.layer || Number(a.symmetrized) - Number(b.symmetrized) || comparePaths(a.left, b.left) || comparePaths(a.right, b.right);
+    return (
+      a.layer - b.layer ||
+      Number(a.symmetrized) - Number(b.symmetrized) ||
+      comparePaths(a.left, b.left) ||
+      comparePaths(a.right, b.right)
+    );
   }
   return 0;
 }
@@ -128,6 +135,7 @@ export function pathFromJSON(json: unknown): Path {
 }
 
 function integer(value: unknown, field: string): number {
-  if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`PATH field ${field} must be a non-negative integer`);
+  if (!Number.isInteger(value) || (value as number) < 0)
+    throw new Error(`PATH field ${field} must be a non-negative integer`);
   return value as number;
 }

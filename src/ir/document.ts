@@ -8,7 +8,11 @@ export interface DocumentPart {
   readonly omitted: string | null;
 }
 
-export function latexDocument(arch: Architecture, part: DocumentPart, title = `The path expansion of \\texttt{${escapeTex(arch.name)}}`): string {
+export function latexDocument(
+  arch: Architecture,
+  part: DocumentPart,
+  title = `The path expansion of \\texttt{${escapeTex(arch.name)}}`,
+): string {
   const lines = part.latex.map((t, i) => (i === 0 ? `\\text{logits} &= ${t}` : `&\\quad + ${t}`));
   const body = lines.length === 0 ? '\\text{logits} &= 0' : lines.join(' \\\\\n');
   return [

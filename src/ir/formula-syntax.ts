@@ -20,17 +20,44 @@ export class FormulaError extends UserError {
 export type Lazy = () => Expr;
 const force = (xs: Lazy[]) => xs.map(x => x());
 
-export const sum = (terms: Lazy[]): Lazy => () => N.sum(force(terms));
-export const negate = (e: Lazy): Lazy => () => N.term(fraction(-1), e());
-export const term = (c: () => Fraction, body: Lazy): Lazy => () => N.term(c(), body());
-export const kron = (k: Lazy, t: Lazy): Lazy => () => N.kron(k(), t());
-export const face = (l: Lazy, r: Lazy): Lazy => () => N.face(l(), r());
-export const kprod = (factors: Lazy[]): Lazy => () => N.kprod(force(factors));
-export const fprod = (factors: Lazy[]): Lazy => () => N.fprod(force(factors));
-export const transpose = (of: Lazy): Lazy => () => N.transpose(of());
+export const sum =
+  (terms: Lazy[]): Lazy =>
+  () =>
+    N.sum(force(terms));
+export const negate =
+  (e: Lazy): Lazy =>
+  () =>
+    N.term(fraction(-1), e());
+export const term =
+  (c: () => Fraction, body: Lazy): Lazy =>
+  () =>
+    N.term(c(), body());
+export const kron =
+  (k: Lazy, t: Lazy): Lazy =>
+  () =>
+    N.kron(k(), t());
+export const face =
+  (l: Lazy, r: Lazy): Lazy =>
+  () =>
+    N.face(l(), r());
+export const kprod =
+  (factors: Lazy[]): Lazy =>
+  () =>
+    N.kprod(force(factors));
+export const fprod =
+  (factors: Lazy[]): Lazy =>
+  () =>
+    N.fprod(force(factors));
+export const transpose =
+  (of: Lazy): Lazy =>
+  () =>
+    N.transpose(of());
 
 /** (X)(Y)(Z) = X applied to (Y applied to Z). */
-export const chain = (groups: Lazy[]): Lazy => () => force(groups).reduceRight((arg, op) => N.apply(op, arg));
+export const chain =
+  (groups: Lazy[]): Lazy =>
+  () =>
+    force(groups).reduceRight((arg, op) => N.apply(op, arg));
 
 export const coefficient = (numerator: Token, denominator: Token | null) => (): Fraction => {
   const d = denominator ? BigInt(integerOf(denominator)) : 1n;
@@ -39,16 +66,27 @@ export const coefficient = (numerator: Token, denominator: Token | null) => (): 
 };
 
 function integerOf(token: Token): string {
-  if (!/^[0-9]+$/.test(token.value)) throw new FormulaError(`expected an integer coefficient, found '${token.value}'`, token.col);
+  if (!/^[0-9]+$/.test(token.value))
+    throw new FormulaError(`expected an integer coefficient, found '${token.value}'`, token.col);
   return token.value;
 }
 
-export const kernelSymbol = (word: Token, index: Token | null): Lazy => () => symbol(word, index, 'kernel');
-export const featureSymbol = (word: Token, index: Token | null): Lazy => () => symbol(word, index, 'feature');
+export const kernelSymbol =
+  (word: Token, index: Token | null): Lazy =>
+  () =>
+    symbol(word, index, 'kernel');
+export const featureSymbol =
+  (word: Token, index: Token | null): Lazy =>
+  () =>
+    symbol(word, index, 'feature');
 
 function symbol(word: Token, index: Token | null, side: 'kernel' | 'feature'): Expr {
   const entry = symbolsNamed(word.value, side);
-  if (!entry) throw new FormulaError(`'${word.value}' is not a ${side === 'kernel' ? 'position kernel' : 'feature tensor'} (see docs/notation.md)`, word.col);
+  if (!entry)
+    throw new FormulaError(
+      `'${word.value}' is not a ${side === 'kernel' ? 'position kernel' : 'feature tensor'} (see docs/notation.md)`,
+      word.col,
+    );
   if (entry.indexing === 'none') {
     if (index) throw new FormulaError(`'${word.value}' takes no index`, index.col);
     return entry.make(0, 0);
@@ -56,7 +94,8 @@ function symbol(word: Token, index: Token | null, side: 'kernel' | 'feature'): E
   const form = entry.indexing === 'head' ? 'layer.head, e.g. ^{0.1}' : 'a layer, e.g. ^{0}';
   if (!index) throw new FormulaError(`'${word.value}' needs an index: ${form}`, word.col + word.text.length);
   const parts = index.value.split('.').map(Number);
-  if (parts.length !== (entry.indexing === 'head' ? 2 : 1)) throw new FormulaError(`'${word.value}' is indexed by ${form}`, index.col);
+  if (parts.length !== (entry.indexing === 'head' ? 2 : 1))
+    throw new FormulaError(`'${word.value}' is indexed by ${form}`, index.col);
   return entry.make(parts[0]!, parts[1] ?? 0);
 }
 
@@ -67,15 +106,20 @@ function bilinearName(word: Token): boolean {
 }
 
 function layerOf(index: Token): number {
-  if (!/^[0-9]+$/.test(index.value)) throw new FormulaError('a bilinear map is indexed by its layer, e.g. ^{0}', index.col);
+  if (!/^[0-9]+$/.test(index.value))
+    throw new FormulaError('a bilinear map is indexed by its layer, e.g. ^{0}', index.col);
   return Number(index.value);
 }
 
-export const bilinear = (word: Token, index: Token, left: Lazy, right: Lazy): Lazy => () => {
-  const symmetrized = bilinearName(word);
-  return N.bilinearOf(layerOf(index), symmetrized, left(), right());
-};
-export const pair = (word: Token, index: Token, left: Lazy, right: Lazy): Lazy => () => {
-  const symmetrized = bilinearName(word);
-  return N.pair(layerOf(index), symmetrized, left(), right());
-};
+export const bilinear =
+  (word: Token, index: Token, left: Lazy, right: Lazy): Lazy =>
+  () => {
+    const symmetrized = bilinearName(word);
+    return N.bilinearOf(layerOf(index), symmetrized, left(), right());
+  };
+export const pair =
+  (word: Token, index: Token, left: Lazy, right: Lazy): Lazy =>
+  () => {
+    const symmetrized = bilinearName(word);
+    return N.pair(layerOf(index), symmetrized, left(), right());
+  };

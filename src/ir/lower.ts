@@ -18,12 +18,20 @@ export function lowerStep(path: Path, arch: Architecture, sub: SubFormula): Expr
     case 'bias':
       return N.kron(N.ones(), biasVector(path.name));
     case 'head': {
-      const ov = N.kron(N.pattern(path.layer, path.head), N.fprod([N.weight('W_O', path.layer, path.head), N.weight('W_V', path.layer, path.head)]));
+      const ov = N.kron(
+        N.pattern(path.layer, path.head),
+        N.fprod([N.weight('W_O', path.layer, path.head), N.weight('W_V', path.layer, path.head)]),
+      );
       return N.apply(ov, normed(path.of, sub, 'ln1', path.layer, arch.layers[path.layer]?.attention?.norm));
     }
     case 'bilinear': {
       const norm = arch.layers[path.layer]?.bilinear?.norm;
-      return N.pair(path.layer, path.symmetrized, normed(path.left, sub, 'ln2', path.layer, norm), normed(path.right, sub, 'ln2', path.layer, norm));
+      return N.pair(
+        path.layer,
+        path.symmetrized,
+        normed(path.left, sub, 'ln2', path.layer, norm),
+        normed(path.right, sub, 'ln2', path.layer, norm),
+      );
     }
   }
 }
@@ -48,7 +56,12 @@ export function unembed(x: Expr): Expr {
 }
 
 /** A path as an input of bilinear block `layer`: behind the block's frozen norm where it has one. */
-export function bilinearInput(path: Path, arch: Architecture, layer: number, sub: SubFormula = p => lower(p, arch)): Expr {
+export function bilinearInput(
+  path: Path,
+  arch: Architecture,
+  layer: number,
+  sub: SubFormula = p => lower(p, arch),
+): Expr {
   return normed(path, sub, 'ln2', layer, arch.layers[layer]?.bilinear?.norm);
 }
 

@@ -21,15 +21,38 @@ export type Expr =
   | { readonly kind: 'kprod'; readonly factors: readonly Expr[] }
   | { readonly kind: 'face'; readonly left: Expr; readonly right: Expr }
   // feature tensors: d × V^k, and maps between feature spaces
-  | { readonly kind: 'weight'; readonly name: WeightName; readonly layer: number | null; readonly head: number | null; readonly site: NormSite | null }
-  | { readonly kind: 'vector'; readonly name: VectorName; readonly layer: number | null; readonly site: NormSite | null }
+  | {
+      readonly kind: 'weight';
+      readonly name: WeightName;
+      readonly layer: number | null;
+      readonly head: number | null;
+      readonly site: NormSite | null;
+    }
+  | {
+      readonly kind: 'vector';
+      readonly name: VectorName;
+      readonly layer: number | null;
+      readonly site: NormSite | null;
+    }
   | { readonly kind: 'transpose'; readonly of: Expr }
   | { readonly kind: 'fprod'; readonly factors: readonly Expr[] }
-  | { readonly kind: 'bilinear'; readonly layer: number; readonly symmetrized: boolean; readonly left: Expr; readonly right: Expr }
+  | {
+      readonly kind: 'bilinear';
+      readonly layer: number;
+      readonly symmetrized: boolean;
+      readonly left: Expr;
+      readonly right: Expr;
+    }
   // terms and their composition
   | { readonly kind: 'kron'; readonly kernel: Expr; readonly feature: Expr }
   | { readonly kind: 'apply'; readonly op: Expr; readonly arg: Expr }
-  | { readonly kind: 'pair'; readonly layer: number; readonly symmetrized: boolean; readonly left: Expr; readonly right: Expr }
+  | {
+      readonly kind: 'pair';
+      readonly layer: number;
+      readonly symmetrized: boolean;
+      readonly left: Expr;
+      readonly right: Expr;
+    }
   | { readonly kind: 'term'; readonly coefficient: Fraction; readonly body: Expr }
   | { readonly kind: 'sum'; readonly terms: readonly Expr[] };
 
@@ -61,7 +84,7 @@ function internBy<E extends Expr>(root: Trie, keys: readonly unknown[], make: ()
     level = next;
   }
   const last = keys[keys.length - 1];
-  let node = level.get(last) as E | undefined;
+  const node = level.get(last) as E | undefined;
   if (!node) {
     const made: E = Object.freeze(make());
     level.set(last, made);
@@ -86,8 +109,10 @@ const tries = {
 
 export const id = () => intern('id', () => ({ kind: 'id' as const }));
 export const ones = () => intern('ones', () => ({ kind: 'ones' as const }));
-export const pattern = (layer: number, head: number) => intern(`A${layer}.${head}`, () => ({ kind: 'pattern' as const, layer, head }));
-export const scale = (site: NormSite, layer: number | null) => intern(`D${site}${layer}`, () => ({ kind: 'scale' as const, site, layer }));
+export const pattern = (layer: number, head: number) =>
+  intern(`A${layer}.${head}`, () => ({ kind: 'pattern' as const, layer, head }));
+export const scale = (site: NormSite, layer: number | null) =>
+  intern(`D${site}${layer}`, () => ({ kind: 'scale' as const, site, layer }));
 
 /** Kernel product, flattened; a product of one factor is that factor. */
 export function kprod(factors: readonly Expr[]): Expr {
@@ -97,9 +122,15 @@ export function kprod(factors: readonly Expr[]): Expr {
   return internBy(tries.kprod, [flat.length, ...flat], () => ({ kind: 'kprod' as const, factors: flat }));
 }
 
-export const face = (left: Expr, right: Expr) => internBy(tries.face, [left, right], () => ({ kind: 'face' as const, left, right }));
+export const face = (left: Expr, right: Expr) =>
+  internBy(tries.face, [left, right], () => ({ kind: 'face' as const, left, right }));
 
-export function weight(name: WeightName, layer: number | null = null, head: number | null = null, site: NormSite | null = null): Expr {
+export function weight(
+  name: WeightName,
+  layer: number | null = null,
+  head: number | null = null,
+  site: NormSite | null = null,
+): Expr {
   return intern(`W${name}:${layer}:${head}:${site}`, () => ({ kind: 'weight' as const, name, layer, head, site }));
 }
 
@@ -117,14 +148,28 @@ export function fprod(factors: readonly Expr[]): Expr {
 }
 
 export function bilinearOf(layer: number, symmetrized: boolean, left: Expr, right: Expr): Expr {
-  return internBy(tries.bilinear, [layer, symmetrized, left, right], () => ({ kind: 'bilinear' as const, layer, symmetrized, left, right }));
+  return internBy(tries.bilinear, [layer, symmetrized, left, right], () => ({
+    kind: 'bilinear' as const,
+    layer,
+    symmetrized,
+    left,
+    right,
+  }));
 }
 
-export const kron = (kernel: Expr, feature: Expr) => internBy(tries.kron, [kernel, feature], () => ({ kind: 'kron' as const, kernel, feature }));
-export const apply = (op: Expr, arg: Expr) => internBy(tries.apply, [op, arg], () => ({ kind: 'apply' as const, op, arg }));
+export const kron = (kernel: Expr, feature: Expr) =>
+  internBy(tries.kron, [kernel, feature], () => ({ kind: 'kron' as const, kernel, feature }));
+export const apply = (op: Expr, arg: Expr) =>
+  internBy(tries.apply, [op, arg], () => ({ kind: 'apply' as const, op, arg }));
 
 export function pair(layer: number, symmetrized: boolean, left: Expr, right: Expr): Expr {
-  return internBy(tries.pair, [layer, symmetrized, left, right], () => ({ kind: 'pair' as const, layer, symmetrized, left, right }));
+  return internBy(tries.pair, [layer, symmetrized, left, right], () => ({
+    kind: 'pair' as const,
+    layer,
+    symmetrized,
+    left,
+    right,
+  }));
 }
 
 export const ONE: Fraction = fraction(1);
@@ -132,7 +177,11 @@ export const ONE: Fraction = fraction(1);
 /** `c · body`; a term of a term multiplies the coefficients. */
 export function term(coefficient: Fraction, body: Expr): Expr {
   if (body.kind === 'term') return term(coefficient.mul(body.coefficient), body.body);
-  return internBy(tries.term, [body, `${coefficient.s * coefficient.n}/${coefficient.d}`], () => ({ kind: 'term' as const, coefficient, body }));
+  return internBy(tries.term, [body, `${coefficient.s * coefficient.n}/${coefficient.d}`], () => ({
+    kind: 'term' as const,
+    coefficient,
+    body,
+  }));
 }
 
 /** A sum of terms, flattened; a sum of one term is that term. */

@@ -17,7 +17,13 @@ export interface SymbolEntry {
   readonly make: (layer: number, head: number) => Expr;
 }
 
-const sym = (text: string, latex: string, indexing: Indexing, side: 'kernel' | 'feature', make: (l: number, h: number) => Expr): SymbolEntry => ({
+const sym = (
+  text: string,
+  latex: string,
+  indexing: Indexing,
+  side: 'kernel' | 'feature',
+  make: (l: number, h: number) => Expr,
+): SymbolEntry => ({
   text,
   latex,
   indexing,

@@ -15,7 +15,12 @@ export function parseFormula(text: string): Expr {
     if (error instanceof FormulaError) throw error;
     const token = (error as { token?: Token }).token;
     if (!token) throw error;
-    throw new FormulaError(token.type === 'error' ? `unexpected character '${[...token.value][0]}'` : `unexpected '${token.value === '\n' ? 'end of line' : token.value}'`, token.col);
+    throw new FormulaError(
+      token.type === 'error'
+        ? `unexpected character '${[...token.value][0]}'`
+        : `unexpected '${token.value === '\n' ? 'end of line' : token.value}'`,
+      token.col,
+    );
   }
   const results = parser.results as Lazy[];
   if (results.length === 0) throw new FormulaError('the formula ends too early', text.length + 1);

@@ -70,7 +70,9 @@ function render(e: Expr, style: Style): string {
     case 'bilinear':
       return call(e.layer, e.symmetrized, e.left, e.right, style);
     case 'transpose':
-      return style === 'latex' ? `{${at(e.of, precedence.atom, style)}}${op('transpose')}` : `${at(e.of, precedence.atom, style)}${op('transpose')}`;
+      return style === 'latex'
+        ? `{${at(e.of, precedence.atom, style)}}${op('transpose')}`
+        : `${at(e.of, precedence.atom, style)}${op('transpose')}`;
     case 'id':
     case 'ones':
     case 'pattern':
@@ -84,7 +86,9 @@ function render(e: Expr, style: Style): string {
 function summand(t: Expr, first: boolean, style: Style): string {
   if (t.kind === 'term' && t.coefficient.s < 0n) {
     const positive = t.coefficient.neg();
-    const body = positive.equals(1) ? at(t.body, precedence.term + 1, style) : `${coefficient(positive, style)}${operators.times[style]}${at(t.body, precedence.term + 1, style)}`;
+    const body = positive.equals(1)
+      ? at(t.body, precedence.term + 1, style)
+      : `${coefficient(positive, style)}${operators.times[style]}${at(t.body, precedence.term + 1, style)}`;
     return `${first ? '-' : operators.minus[style]}${body}`;
   }
   return `${first ? '' : operators.plus[style]}${at(t, precedence.sum + 1, style)}`;

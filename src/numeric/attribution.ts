@@ -43,7 +43,12 @@ export interface EvaluateOptions {
   readonly onTerm?: () => void;
 }
 
-export function evaluateSequence(model: Model, tokens: readonly number[], terms: readonly Term[], options: EvaluateOptions = {}): SequenceEvaluation {
+export function evaluateSequence(
+  model: Model,
+  tokens: readonly number[],
+  terms: readonly Term[],
+  options: EvaluateOptions = {},
+): SequenceEvaluation {
   const { arch, weights } = model;
   const { logits, frozen } = forwardOne(arch, weights, tokens);
   const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
@@ -62,7 +67,14 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
       maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
       total.dispose();
     }
-    return { logits: forwardLogits, target: { position, token }, attributions, termLogits, maxAbsError, multiplyAdds: evaluator.multiplyAdds };
+    return {
+      logits: forwardLogits,
+      target: { position, token },
+      attributions,
+      termLogits,
+      maxAbsError,
+      multiplyAdds: evaluator.multiplyAdds,
+    };
   } finally {
     evaluator.dispose();
     disposeFrozen(frozen);
@@ -71,7 +83,8 @@ export function evaluateSequence(model: Model, tokens: readonly number[], terms:
 }
 
 /** Terms sorted by |contribution|, largest first. */
-export const byMagnitude = (attributions: readonly Attribution[]): Attribution[] => [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+export const byMagnitude = (attributions: readonly Attribution[]): Attribution[] =>
+  [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 
 export interface GroupContribution {
   readonly group: string;
@@ -85,7 +98,10 @@ export const byFamily = (attributions: readonly Attribution[]) => grouped(attrib
 /** Per head, the summed contribution of every term whose path passes through it (terms through several heads count for each). */
 export const byHead = (attributions: readonly Attribution[]) => grouped(attributions, headsOf);
 
-function grouped(attributions: readonly Attribution[], groupsOf: (path: Term['path']) => readonly string[]): GroupContribution[] {
+function grouped(
+  attributions: readonly Attribution[],
+  groupsOf: (path: Term['path']) => readonly string[],
+): GroupContribution[] {
   const groups = new Map<string, { terms: number; contribution: number }>();
   for (const { term, contribution } of attributions) {
     for (const group of groupsOf(term.path)) {
@@ -93,16 +109,25 @@ function grouped(attributions: readonly Attribution[], groupsOf: (path: Term['pa
       groups.set(group, { terms: g.terms + 1, contribution: g.contribution + contribution });
     }
   }
-  return [...groups].map(([group, g]) => ({ group, ...g })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  return [...groups]
+    .map(([group, g]) => ({ group, ...g }))
+    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 }
 
 /** max |Σ terms' logits − forward logits| on one sequence, and the largest |logit| for scale. */
-export function sumOfTermsError(model: Model, tokens: readonly number[], terms: readonly Term[]): { maxAbsError: number; logitScale: number } {
+export function sumOfTermsError(
+  model: Model,
+  tokens: readonly number[],
+  terms: readonly Term[],
+): { maxAbsError: number; logitScale: number } {
   const { logits, frozen } = forwardOne(model.arch, model.weights, tokens);
   const evaluator = new PathEvaluator(model.arch, model.weights, tokens, frozen);
   try {
     const total = evaluator.sumOfLogits(terms);
-    const [maxAbsError, logitScale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!, tf.max(tf.abs(logits)).dataSync()[0]!]);
+    const [maxAbsError, logitScale] = tf.tidy(() => [
+      tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!,
+      tf.max(tf.abs(logits)).dataSync()[0]!,
+    ]);
     total.dispose();
     return { maxAbsError: maxAbsError!, logitScale: logitScale! };
   } finally {
@@ -122,7 +147,9 @@ function oneHotReadout(n: number, vocab: number, position: number, token: number
 function allTermLogits(evaluator: PathEvaluator, terms: readonly Term[], vocab: number): number[][][] {
   const rows: number[][][] = new Array(terms.length);
   evaluator.forEachTermLogits(terms, (i, values) => {
-    rows[i] = Array.from({ length: values.length / vocab }, (_, t) => Array.from(values.subarray(t * vocab, (t + 1) * vocab)));
+    rows[i] = Array.from({ length: values.length / vocab }, (_, t) =>
+      Array.from(values.subarray(t * vocab, (t + 1) * vocab)),
+    );
   });
   return rows;
 }

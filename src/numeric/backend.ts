@@ -45,6 +45,7 @@ async function register(name: Exclude<BackendChoice, 'auto'>): Promise<boolean> 
 
 export function parseBackend(value: string | undefined): BackendChoice {
   if (value === undefined) return 'auto';
-  if (!(backendChoices as readonly string[]).includes(value)) throw new UserError(`--backend must be one of ${backendChoices.join(', ')}, found '${value}'`);
+  if (!(backendChoices as readonly string[]).includes(value))
+    throw new UserError(`--backend must be one of ${backendChoices.join(', ')}, found '${value}'`);
   return value as BackendChoice;
 }

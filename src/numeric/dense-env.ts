@@ -14,7 +14,12 @@ interface HostTensor {
   readonly data: Float64Array;
 }
 
-export function denseEnvOf(arch: Architecture, weights: Weights, tokens: readonly number[], frozen: SequenceFrozen): DenseEnv {
+export function denseEnvOf(
+  arch: Architecture,
+  weights: Weights,
+  tokens: readonly number[],
+  frozen: SequenceFrozen,
+): DenseEnv {
   const n = tokens.length;
   const d = arch.width;
   const host = new Map<string, HostTensor>();
@@ -40,7 +45,8 @@ export function denseEnvOf(arch: Architecture, weights: Weights, tokens: readonl
   const column = (values: ArrayLike<number>): Matrix => matrix(values.length, 1, i => values[i]!);
   const memo = new Map<string, Matrix>();
   const cached = (key: string, make: () => Matrix) => memo.get(key) ?? memo.set(key, make()).get(key)!;
-  const normPrefix = (site: NormSite, layer: number | null) => (site === 'final' ? 'ln_final' : `blocks.${layer}.${site}`);
+  const normPrefix = (site: NormSite, layer: number | null) =>
+    site === 'final' ? 'ln_final' : `blocks.${layer}.${site}`;
 
   const weight = (name: WeightName, layer: number | null, head: number | null, site: NormSite | null): Matrix =>
     cached(`${name}:${layer}:${head}:${site}`, () => {
@@ -98,7 +104,9 @@ export function denseEnvOf(arch: Architecture, weights: Weights, tokens: readonl
       const bV = tensor(`blocks.${layer}.attn.b_V`);
       const k = bV.shape[1]!;
       const folded = multiply(headSlice(`blocks.${layer}.attn.W_O`, h), column(bV.data.subarray(h * k, (h + 1) * k)));
-      folded.data.forEach((v, i) => (out[i]! += v));
+      folded.data.forEach((v, i) => {
+        out[i]! += v;
+      });
     }
     return out;
   };

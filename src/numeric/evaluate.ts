@@ -104,8 +104,14 @@ export class PathEvaluator {
     if (!v) {
       v = tf.keep(
         tf.tidy(() => {
-          if (path.kind === 'bias' && path.name === `blocks.${layer}.${site}.b`) return this.broadcast(this.w(path.name));
-          return frozenNorm(this.residual(path), this.normOf(layer, site), this.frozen.scales.get(`${site}.${layer}`), () => this.w(`blocks.${layer}.${site}.w`));
+          if (path.kind === 'bias' && path.name === `blocks.${layer}.${site}.b`)
+            return this.broadcast(this.w(path.name));
+          return frozenNorm(
+            this.residual(path),
+            this.normOf(layer, site),
+            this.frozen.scales.get(`${site}.${layer}`),
+            () => this.w(`blocks.${layer}.${site}.w`),
+          );
         }),
       );
       this.inputs.set(key, v);
@@ -121,7 +127,10 @@ export class PathEvaluator {
       v = tf.keep(
         tf.tidy(() => {
           if (path.kind === 'bias' && path.name === ONE) return this.broadcast(this.w(`blocks.${layer}.mlp.b_${side}`));
-          return this.matMul(this.blockInput(path, layer, 'ln2'), this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D);
+          return this.matMul(
+            this.blockInput(path, layer, 'ln2'),
+            this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D,
+          );
         }),
       );
       this.projections.set(key, v);
@@ -133,7 +142,10 @@ export class PathEvaluator {
   hidden(layer: number, left: Path, right: Path, symmetrized: boolean): tf.Tensor2D {
     const m = this.arch.layers[layer]!.bilinear!.hidden;
     this.multiplyAdds += this.n * m * (symmetrized ? 2 : 1);
-    const forwardOrder = tf.mul(this.projection(left, layer, 'in'), this.projection(right, layer, 'gate')) as tf.Tensor2D;
+    const forwardOrder = tf.mul(
+      this.projection(left, layer, 'in'),
+      this.projection(right, layer, 'gate'),
+    ) as tf.Tensor2D;
     if (!symmetrized) return forwardOrder;
     const backward = tf.mul(this.projection(right, layer, 'in'), this.projection(left, layer, 'gate'));
     return tf.mul(tf.add(forwardOrder, backward), 0.5) as tf.Tensor2D;
@@ -144,7 +156,8 @@ export class PathEvaluator {
     return tf.tidy(() => {
       const c = term.coefficient.valueOf();
       const { path } = term;
-      if (path.kind === 'bias' && path.name === 'unembed.b_U') return tf.mul(this.broadcast(this.w('unembed.b_U')), c) as tf.Tensor2D;
+      if (path.kind === 'bias' && path.name === 'unembed.b_U')
+        return tf.mul(this.broadcast(this.w('unembed.b_U')), c) as tf.Tensor2D;
       return tf.mul(this.matMul(this.finalInput(path), this.w('unembed.W_U') as tf.Tensor2D), c) as tf.Tensor2D;
     });
   }
@@ -181,7 +194,9 @@ export class PathEvaluator {
 
   private finalInput(path: Path): tf.Tensor2D {
     if (path.kind === 'bias' && path.name === 'ln_final.b') return this.broadcast(this.w('ln_final.b'));
-    return frozenNorm(this.residual(path), this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w'));
+    return frozenNorm(this.residual(path), this.arch.unembed.norm, this.frozen.scales.get('final'), () =>
+      this.w('ln_final.w'),
+    );
   }
 
   countMultiplyAdds(count: number): void {
@@ -205,15 +220,21 @@ export class PathEvaluator {
     let logitBias = zeros(this.arch.vocab);
     for (const { path, coefficient } of terms) {
       const c = coefficient.valueOf();
-      if (path.kind === 'bias' && path.name === 'unembed.b_U') logitBias = add(logitBias, () => this.broadcast(this.w('unembed.b_U')), c);
-      else if (path.kind === 'bias' && path.name === 'ln_final.b') afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
+      if (path.kind === 'bias' && path.name === 'unembed.b_U')
+        logitBias = add(logitBias, () => this.broadcast(this.w('unembed.b_U')), c);
+      else if (path.kind === 'bias' && path.name === 'ln_final.b')
+        afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
       else if (path.kind !== 'bilinear') residual = add(residual, () => this.residual(path), c);
     }
     const hiddenSums = pairHiddenSums(this, terms);
     const result = tf.tidy(() => {
       let x: tf.Tensor2D = residual;
-      for (const [layer, h] of hiddenSums) x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));
-      const normed = tf.add(frozenNorm(x, this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w')), afterNorm) as tf.Tensor2D;
+      for (const [layer, h] of hiddenSums)
+        x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));
+      const normed = tf.add(
+        frozenNorm(x, this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w')),
+        afterNorm,
+      ) as tf.Tensor2D;
       return tf.add(this.matMul(normed, this.w('unembed.W_U') as tf.Tensor2D), logitBias) as tf.Tensor2D;
     });
     tf.dispose([residual, afterNorm, logitBias, ...hiddenSums.values()]);
@@ -237,7 +258,13 @@ export class PathEvaluator {
     const viaOut = new Map<number, tf.Tensor2D>();
     const pulledThroughOut = (layer: number) => {
       let u = viaOut.get(layer);
-      if (!u) viaOut.set(layer, (u = tf.keep(tf.tidy(() => this.matMul(direction, tf.transpose(this.w(`blocks.${layer}.mlp.W_out`)) as tf.Tensor2D)))));
+      if (!u)
+        viaOut.set(
+          layer,
+          (u = tf.keep(
+            tf.tidy(() => this.matMul(direction, tf.transpose(this.w(`blocks.${layer}.mlp.W_out`)) as tf.Tensor2D)),
+          )),
+        );
       return u;
     };
     pairContributions(this, terms, pulledThroughOut, (termIndex, values) => {
@@ -254,10 +281,17 @@ export class PathEvaluator {
     const r = tf.tidy(() => {
       const c = term.coefficient.valueOf();
       const { path } = term;
-      if (path.kind === 'bias' && path.name === 'unembed.b_U') return tf.mul(tf.sum(tf.mul(readout, this.w('unembed.b_U')), 1), c);
+      if (path.kind === 'bias' && path.name === 'unembed.b_U')
+        return tf.mul(tf.sum(tf.mul(readout, this.w('unembed.b_U')), 1), c);
       this.multiplyAdds += this.n * this.d;
       if (path.kind === 'bias' && path.name === 'ln_final.b') {
-        return tf.mul(tf.sum(tf.mul(this.broadcast(this.w('ln_final.b')), tf.matMul(readout, tf.transpose(this.w('unembed.W_U')))), 1), c);
+        return tf.mul(
+          tf.sum(
+            tf.mul(this.broadcast(this.w('ln_final.b')), tf.matMul(readout, tf.transpose(this.w('unembed.W_U')))),
+            1,
+          ),
+          c,
+        );
       }
       return tf.mul(tf.sum(tf.mul(this.residual(path), direction), 1), c);
     });
@@ -285,7 +319,12 @@ export class PathEvaluator {
 }
 
 /** The frozen norm as a linear map: centre (LayerNorm), scale per position, multiply by the gain. */
-function frozenNorm(x: tf.Tensor2D, kind: NormKind | undefined, scale: tf.Tensor1D | undefined, gain: () => tf.Tensor): tf.Tensor2D {
+function frozenNorm(
+  x: tf.Tensor2D,
+  kind: NormKind | undefined,
+  scale: tf.Tensor1D | undefined,
+  gain: () => tf.Tensor,
+): tf.Tensor2D {
   if (!kind) return x;
   const centred = kind === 'layer' ? tf.sub(x, tf.mean(x, 1, true)) : x;
   return tf.mul(tf.mul(centred, tf.expandDims(scale!, 1)), gain()) as tf.Tensor2D;

@@ -26,7 +26,11 @@ export interface SequenceFrozen {
 }
 
 /** The forward pass on one sequence, every intermediate released: logits [n, V] and what it froze. */
-export function forwardOne(arch: Architecture, weights: Weights, tokens: readonly number[]): { logits: tf.Tensor2D; frozen: SequenceFrozen } {
+export function forwardOne(
+  arch: Architecture,
+  weights: Weights,
+  tokens: readonly number[],
+): { logits: tf.Tensor2D; frozen: SequenceFrozen } {
   let result: { logits: tf.Tensor2D; frozen: SequenceFrozen } | undefined;
   // tidy does not look inside Maps, so the outputs are kept by hand
   tf.tidy(() => {
@@ -70,7 +74,9 @@ export function forward(arch: Architecture, weights: Weights, tokens: tf.Tensor2
     const attn = layer.attention;
     if (attn) {
       const input = normed(x, attn.norm, `ln1.${l}`, `blocks.${l}.ln1`);
-      const { out, pattern } = attention(input, attn.heads, attn.headSize, attn.bias, (name: string) => w(`blocks.${l}.attn.${name}`));
+      const { out, pattern } = attention(input, attn.heads, attn.headSize, attn.bias, (name: string) =>
+        w(`blocks.${l}.attn.${name}`),
+      );
       patterns.push(pattern);
       x = tf.add(x, out) as tf.Tensor3D;
     } else {
@@ -79,7 +85,10 @@ export function forward(arch: Architecture, weights: Weights, tokens: tf.Tensor2
     const mlp = layer.bilinear;
     if (mlp) {
       const input = normed(x, mlp.norm, `ln2.${l}`, `blocks.${l}.ln2`);
-      x = tf.add(x, bilinearBlock(input, mlp.bias, (name: string) => w(`blocks.${l}.mlp.${name}`))) as tf.Tensor3D;
+      x = tf.add(
+        x,
+        bilinearBlock(input, mlp.bias, (name: string) => w(`blocks.${l}.mlp.${name}`)),
+      ) as tf.Tensor3D;
     }
   });
   const final = normed(x, arch.unembed.norm, 'final', 'ln_final');
@@ -94,7 +103,12 @@ function matmul3(x: tf.Tensor3D, m: tf.Tensor2D): tf.Tensor3D {
   return tf.reshape(tf.matMul(tf.reshape(x, [B * n, a]), m), [B, n, m.shape[1]]);
 }
 
-export function norm(x: tf.Tensor3D, kind: NormKind, gain: tf.Tensor, bias: tf.Tensor | undefined): { y: tf.Tensor3D; scale: tf.Tensor2D } {
+export function norm(
+  x: tf.Tensor3D,
+  kind: NormKind,
+  gain: tf.Tensor,
+  bias: tf.Tensor | undefined,
+): { y: tf.Tensor3D; scale: tf.Tensor2D } {
   const centred = kind === 'layer' ? tf.sub(x, tf.mean(x, -1, true)) : x;
   const scale = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), NORM_EPS)) as tf.Tensor3D;
   let y = tf.mul(tf.mul(centred, scale), gain) as tf.Tensor3D;

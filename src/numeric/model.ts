@@ -37,20 +37,35 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
     const loaded = loadWeights(arch, weights);
     return { arch, weights: loaded.weights, source: weights, random: false, warnings: loaded.warnings };
   }
-  if (options.requireWeights) throw new UserError(`${options.requireWeights}: --weights FILE is required (or give a model directory holding model.safetensors)`);
+  if (options.requireWeights)
+    throw new UserError(
+      `${options.requireWeights}: --weights FILE is required (or give a model directory holding model.safetensors)`,
+    );
   const count = parameterCount(arch);
   if (count > RANDOM_PARAMETER_LIMIT) {
-    throw new UserError(`${spec}: model '${arch.name}' has ${count.toLocaleString('en-US')} parameters, too many to draw random weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')}); pass --weights FILE`);
+    throw new UserError(
+      `${spec}: model '${arch.name}' has ${count.toLocaleString('en-US')} parameters, too many to draw random weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')}); pass --weights FILE`,
+    );
   }
   const seed = options.seed ?? 0;
-  return { arch, weights: randomWeights(arch, seed), source: `random weights (seed ${seed})`, random: true, warnings: [] };
+  return {
+    arch,
+    weights: randomWeights(arch, seed),
+    source: `random weights (seed ${seed})`,
+    random: true,
+    warnings: [],
+  };
 }
 
 /** A directory stands for its one .pathsum spec and its model.safetensors. */
-function resolvePaths(specPath: string, weightsFlag: string | undefined): { spec: string; weights: string | undefined } {
+function resolvePaths(
+  specPath: string,
+  weightsFlag: string | undefined,
+): { spec: string; weights: string | undefined } {
   if (!isDirectory(specPath)) return { spec: specPath, weights: weightsFlag };
   const specs = readdirSync(specPath).filter(f => f.endsWith('.pathsum'));
-  if (specs.length !== 1) throw new UserError(`${specPath}: a model directory must hold exactly one .pathsum spec, found ${specs.length}`);
+  if (specs.length !== 1)
+    throw new UserError(`${specPath}: a model directory must hold exactly one .pathsum spec, found ${specs.length}`);
   return { spec: join(specPath, specs[0]!), weights: weightsFlag ?? join(specPath, 'model.safetensors') };
 }
 

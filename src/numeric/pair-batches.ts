@@ -70,8 +70,17 @@ export function pairContributions(
     const [n, m] = u.shape;
     const P = inputs.length;
     // [n, P, m]: positions first, so one batched matMul pairs every input with every other
-    const scaledIn = tf.tidy(() => tf.transpose(tf.mul(tf.stack(inputs.map(p => source.projection(p, group.layer, 'in'))), u), [1, 0, 2]) as tf.Tensor3D);
-    const gate = tf.tidy(() => tf.transpose(tf.stack(inputs.map(p => source.projection(p, group.layer, 'gate'))), [1, 0, 2]) as tf.Tensor3D);
+    const scaledIn = tf.tidy(
+      () =>
+        tf.transpose(
+          tf.mul(tf.stack(inputs.map(p => source.projection(p, group.layer, 'in'))), u),
+          [1, 0, 2],
+        ) as tf.Tensor3D,
+    );
+    const gate = tf.tidy(
+      () =>
+        tf.transpose(tf.stack(inputs.map(p => source.projection(p, group.layer, 'gate'))), [1, 0, 2]) as tf.Tensor3D,
+    );
     const all = tf.tidy(() => tf.matMul(scaledIn, gate, false, true));
     source.countMultiplyAdds(n * P * m + n * P * P * m);
     const C = all.dataSync();
@@ -121,7 +130,11 @@ export function pairLogits(
       byLeft.get(i)!.push(t);
     }
     const P = inputs.length;
-    const positionsFirst = (side: 'in' | 'gate') => tf.tidy(() => tf.transpose(tf.stack(inputs.map(p => source.projection(p, group.layer, side))), [1, 0, 2]) as tf.Tensor3D);
+    const positionsFirst = (side: 'in' | 'gate') =>
+      tf.tidy(
+        () =>
+          tf.transpose(tf.stack(inputs.map(p => source.projection(p, group.layer, side))), [1, 0, 2]) as tf.Tensor3D,
+      );
     const [L, R] = [positionsFirst('in'), positionsFirst('gate')];
     const [n, , m] = L.shape;
     // per position, the other side as m × P columns (tfjs-wasm's 2-D matMul is ~4× its batched one)
@@ -136,7 +149,9 @@ export function pairLogits(
       const out = new Float32Array(n * b * V * P);
       const scaled = tf.tidy(() => {
         const r = tf.reshape(tf.slice(rows, [0, b0, 0], [n, b, m]), [n, b, 1, m]);
-        return tf.unstack(tf.reshape(tf.mul(r, tf.reshape(tf.transpose(M), [1, 1, V, m])), [n, b * V, m])) as tf.Tensor2D[];
+        return tf.unstack(
+          tf.reshape(tf.mul(r, tf.reshape(tf.transpose(M), [1, 1, V, m])), [n, b * V, m]),
+        ) as tf.Tensor2D[];
       });
       scaled.forEach((x, t) => {
         const product = tf.matMul(x, columns[t]!);
@@ -160,7 +175,8 @@ export function pairLogits(
           const values = new Float32Array(n * V);
           for (let t = 0; t < n; t++) {
             const s = c * (scale ? scale[t]! : 1);
-            for (let v = 0; v < V; v++) values[t * V + v] = s * (D ? (C[at(t, i, v, j)]! + D[at(t, i, v, j)]!) / 2 : C[at(t, i, v, j)]!);
+            for (let v = 0; v < V; v++)
+              values[t * V + v] = s * (D ? (C[at(t, i, v, j)]! + D[at(t, i, v, j)]!) / 2 : C[at(t, i, v, j)]!);
           }
           consume(termIndex, values);
         }

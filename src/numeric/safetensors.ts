@@ -30,10 +30,14 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER)) fail(`header length ${headerLength} exceeds the limit of ${MAX_HEADER} bytes`);
   const n = Number(headerLength);
-  if (8 + n > bytes.length) fail(`truncated: the header claims ${n} bytes but the file has ${bytes.length - 8} after the length`);
+  if (8 + n > bytes.length)
+    fail(`truncated: the header claims ${n} bytes but the file has ${bytes.length - 8} after the length`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<
+      string,
+      unknown
+    >;
   } catch (error) {
     return fail(`the header is not valid UTF-8 JSON (${(error as Error).message.split('\n')[0]})`);
   }
@@ -44,7 +48,8 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
   const buffer = bytes.subarray(8 + n);
   checkLayout(described, buffer.length, fail);
   const tensors = new Map<string, RawTensor>();
-  for (const t of described) tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: decode(t.dtype, buffer.subarray(t.begin, t.end)) });
+  for (const t of described)
+    tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: decode(t.dtype, buffer.subarray(t.begin, t.end)) });
   return { tensors, metadata };
 }
 
@@ -58,8 +63,10 @@ interface Described {
 
 function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('__metadata__ must be an object of strings');
-  for (const [k, v] of Object.entries(value as object)) if (typeof v !== 'string') fail(`__metadata__.${k} must be a string`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('__metadata__ must be an object of strings');
+  for (const [k, v] of Object.entries(value as object))
+    if (typeof v !== 'string') fail(`__metadata__.${k} must be a string`);
   return value as Record<string, string>;
 }
 
@@ -67,16 +74,21 @@ function describe(name: string, info: unknown, fail: (what: string) => never): D
   const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof o !== 'object' || o === null) fail(`tensor ${name}: its header entry must be an object`);
   // own keys only: `in` would accept 'constructor' or 'toString' as a dtype
-  if (typeof o.dtype !== 'string' || !Object.hasOwn(sizes, o.dtype)) fail(`tensor ${name}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F16 or BF16)`);
+  if (typeof o.dtype !== 'string' || !Object.hasOwn(sizes, o.dtype))
+    fail(`tensor ${name}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F16 or BF16)`);
   const shape = o.shape;
-  if (!Array.isArray(shape) || !shape.every(s => Number.isSafeInteger(s) && s >= 0)) fail(`tensor ${name}: shape must be a list of non-negative integers`);
+  if (!Array.isArray(shape) || !shape.every(s => Number.isSafeInteger(s) && s >= 0))
+    fail(`tensor ${name}: shape must be a list of non-negative integers`);
   const offsets = o.data_offsets;
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(x => Number.isSafeInteger(x) && x >= 0)) fail(`tensor ${name}: data_offsets must be [begin, end]`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(x => Number.isSafeInteger(x) && x >= 0))
+    fail(`tensor ${name}: data_offsets must be [begin, end]`);
   const [begin, end] = offsets as [number, number];
   const dtype = o.dtype as DType;
   const numel = (shape as number[]).reduce((p, s) => p * s, 1);
   if (end < begin || end - begin !== numel * sizes[dtype]) {
-    fail(`tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`);
+    fail(
+      `tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`,
+    );
   }
   return { name, dtype, shape: shape as number[], begin, end };
 }
@@ -86,14 +98,22 @@ function checkLayout(tensors: Described[], bufferLength: number, fail: (what: st
   let expected = 0;
   let previous: Described | undefined;
   for (const t of sorted) {
-    if (t.begin < expected) fail(`tensor ${t.name}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${previous!.name} [${previous!.begin}, ${previous!.end})`);
-    if (t.begin > expected) fail(`tensor ${t.name}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`);
+    if (t.begin < expected)
+      fail(
+        `tensor ${t.name}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${previous!.name} [${previous!.begin}, ${previous!.end})`,
+      );
+    if (t.begin > expected)
+      fail(
+        `tensor ${t.name}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`,
+      );
     expected = t.end;
     previous = t;
   }
   if (expected !== bufferLength) {
     const last = previous ? `tensor ${previous.name} ends` : 'the tensors end';
-    fail(`${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`);
+    fail(
+      `${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`,
+    );
   }
 }
 
@@ -101,7 +121,12 @@ function decode(dtype: DType, bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.length / sizes[dtype]);
   for (let i = 0; i < out.length; i++) {
-    out[i] = dtype === 'F32' ? view.getFloat32(4 * i, true) : dtype === 'BF16' ? bf16(view.getUint16(2 * i, true)) : f16(view.getUint16(2 * i, true));
+    out[i] =
+      dtype === 'F32'
+        ? view.getFloat32(4 * i, true)
+        : dtype === 'BF16'
+          ? bf16(view.getUint16(2 * i, true))
+          : f16(view.getUint16(2 * i, true));
   }
   return out;
 }
@@ -122,8 +147,12 @@ function f16(bits: number): number {
 }
 
 /** Writes F32 tensors as PyTorch's save_file does: keys sorted, header padded with spaces to 8 bytes. */
-export function writeSafetensors(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, metadata: Record<string, string> = {}): Uint8Array {
-  if (tensors.has('__metadata__')) throw new WeightsError('a tensor cannot be named __metadata__: the format reserves that key');
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  if (tensors.has('__metadata__'))
+    throw new WeightsError('a tensor cannot be named __metadata__: the format reserves that key');
   // Rust orders strings by UTF-8 bytes; JS's default sort uses UTF-16 units, which differ past U+E000
   const names = [...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const entries: [string, unknown][] = Object.keys(metadata).length ? [['__metadata__', metadata]] : [];
@@ -142,6 +171,6 @@ export function writeSafetensors(tensors: ReadonlyMap<string, { shape: readonly 
   out.set(headerBytes, 8);
   const body = new DataView(out.buffer, 8 + headerBytes.length);
   let at = 0;
-  for (const name of names) for (const v of tensors.get(name)!.data) body.setFloat32((at++) * 4, v, true);
+  for (const name of names) for (const v of tensors.get(name)!.data) body.setFloat32(at++ * 4, v, true);
   return out;
 }

@@ -72,7 +72,12 @@ function kept(make: () => Feature): Feature {
   return { matrix: tf.keep(matrix), inputs };
 }
 
-export function virtualTable(arch: Architecture, weights: Weights, path: Path, options: { readout?: number } = {}): VirtualTable {
+export function virtualTable(
+  arch: Architecture,
+  weights: Weights,
+  path: Path,
+  options: { readout?: number } = {},
+): VirtualTable {
   const tables = new VirtualWeights(arch, weights);
   try {
     return tables.table(path, options);
@@ -146,28 +151,46 @@ export class VirtualWeights {
       .returnType<Feature>()
       .with({ kind: 'embed' }, () => ({ matrix: tf.transpose(this.w('embed.W_E')) as tf.Tensor2D, inputs: ['token'] }))
       .with({ kind: 'pos' }, () => {
-        if (!this.arch.positional) throw new UserError(`model '${this.arch.name}' has no positional embedding, so it has no path {"kind":"pos"}`);
+        if (!this.arch.positional)
+          throw new UserError(
+            `model '${this.arch.name}' has no positional embedding, so it has no path {"kind":"pos"}`,
+          );
         return { matrix: tf.transpose(this.w('pos_embed.W_pos')) as tf.Tensor2D, inputs: ['position'] };
       })
-      .with({ kind: 'bias' }, p => ({ matrix: tf.reshape(this.biasVector(p.name), [-1, 1]) as tf.Tensor2D, inputs: [] }))
+      .with({ kind: 'bias' }, p => ({
+        matrix: tf.reshape(this.biasVector(p.name), [-1, 1]) as tf.Tensor2D,
+        inputs: [],
+      }))
       .with({ kind: 'head' }, p => {
         const attn = this.arch.layers[p.layer]?.attention;
-        if (!attn || p.head >= attn.heads) throw new UserError(`model '${this.arch.name}' has no head ${p.layer}.${p.head} for path ${describePath(path)}`);
+        if (!attn || p.head >= attn.heads)
+          throw new UserError(
+            `model '${this.arch.name}' has no head ${p.layer}.${p.head} for path ${describePath(path)}`,
+          );
         const x = this.normed(p.of, 'ln1', `blocks.${p.layer}.ln1`, p.layer);
         const W_VO = tf.matMul(this.headWeight('W_V', p.layer, p.head), this.headWeight('W_O', p.layer, p.head));
         return { matrix: tf.matMul(W_VO, x.matrix, true, false), inputs: x.inputs };
       })
       .with({ kind: 'bilinear' }, p => {
-        if (!this.arch.layers[p.layer]?.bilinear) throw new UserError(`model '${this.arch.name}' has no bilinear block in layer ${p.layer} for path ${describePath(path)}`);
+        if (!this.arch.layers[p.layer]?.bilinear)
+          throw new UserError(
+            `model '${this.arch.name}' has no bilinear block in layer ${p.layer} for path ${describePath(path)}`,
+          );
         const hidden = this.hidden(p.layer, p.left, p.right, p.symmetrized);
-        return { matrix: tf.matMul(this.w(`blocks.${p.layer}.mlp.W_out`) as tf.Tensor2D, hidden.matrix, true, false), inputs: hidden.inputs };
+        return {
+          matrix: tf.matMul(this.w(`blocks.${p.layer}.mlp.W_out`) as tf.Tensor2D, hidden.matrix, true, false),
+          inputs: hidden.inputs,
+        };
       })
       .exhaustive();
   }
 
   /** DESIGN §3: the attention output bias carries the value biases Σ_h b_V^h W_O^h. */
   private biasVector(name: string): tf.Tensor {
-    if (name === ONE) throw new UserError(`the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block`);
+    if (name === ONE)
+      throw new UserError(
+        `the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block`,
+      );
     const attn = /^blocks\.(\d+)\.attn\.b_O$/.exec(name);
     if (!attn) return this.w(name);
     const [b_V, W_O] = [this.w(`blocks.${attn[1]}.attn.b_V`), this.w(`blocks.${attn[1]}.attn.W_O`)];
@@ -195,9 +218,13 @@ export class VirtualWeights {
     let f = this.projections.get(key);
     if (!f) {
       f = kept(() => {
-        if (path.kind === 'bias' && path.name === ONE) return { matrix: tf.reshape(this.w(`blocks.${layer}.mlp.b_${side}`), [-1, 1]) as tf.Tensor2D, inputs: [] };
+        if (path.kind === 'bias' && path.name === ONE)
+          return { matrix: tf.reshape(this.w(`blocks.${layer}.mlp.b_${side}`), [-1, 1]) as tf.Tensor2D, inputs: [] };
         const x = this.normed(path, 'ln2', `blocks.${layer}.ln2`, layer);
-        return { matrix: tf.matMul(this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D, x.matrix, true, false), inputs: x.inputs };
+        return {
+          matrix: tf.matMul(this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D, x.matrix, true, false),
+          inputs: x.inputs,
+        };
       });
       this.projections.set(key, f);
     }
@@ -234,7 +261,10 @@ const frozenArrays = new WeakMap<SequenceFrozen, FrozenArrays>();
 function arraysOf(frozen: SequenceFrozen): FrozenArrays {
   let a = frozenArrays.get(frozen);
   if (!a) {
-    a = { patterns: frozen.patterns.map(p => p?.arraySync() ?? null), scales: new Map([...frozen.scales].map(([site, s]) => [site, s.arraySync()])) };
+    a = {
+      patterns: frozen.patterns.map(p => p?.arraySync() ?? null),
+      scales: new Map([...frozen.scales].map(([site, s]) => [site, s.arraySync()])),
+    };
     frozenArrays.set(frozen, a);
   }
   return a;
@@ -243,7 +273,10 @@ function arraysOf(frozen: SequenceFrozen): FrozenArrays {
 /** The frozen position kernel of a final term's path on a sequence of n tokens (patterns and norm scales). */
 function positionKernel(arch: Architecture, path: Path, frozen: FrozenArrays, n: number): Kernel {
   const ones = (): Kernel => ({ axes: 0, data: new Float64Array(n).fill(1) });
-  const identity = (): Kernel => ({ axes: 1, data: Float64Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === i % n ? 1 : 0)) });
+  const identity = (): Kernel => ({
+    axes: 1,
+    data: Float64Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === i % n ? 1 : 0)),
+  });
   const scaled = (k: Kernel, site: string): Kernel => {
     const D = frozen.scales.get(site);
     if (!D) return k;
@@ -264,7 +297,13 @@ function positionKernel(arch: Architecture, path: Path, frozen: FrozenArrays, n:
         if (!A) throw new UserError(`the frozen quantities have no attention pattern for head ${q.layer}.${q.head}`);
         return mixedProduct(A, input(q.of, `ln1.${q.layer}`, `blocks.${q.layer}.ln1.b`), n);
       })
-      .with({ kind: 'bilinear' }, q => faceSplit(input(q.left, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`), input(q.right, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`), n))
+      .with({ kind: 'bilinear' }, q =>
+        faceSplit(
+          input(q.left, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`),
+          input(q.right, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`),
+          n,
+        ),
+      )
       .exhaustive();
   if (path.kind === 'bias' && path.name === 'unembed.b_U') return ones();
   return arch.unembed.norm ? input(path, 'final', 'ln_final.b') : kernel(path);
@@ -301,16 +340,25 @@ function faceSplit(k1: Kernel, k2: Kernel, n: number): Kernel {
  * reads the token at source position s and a position axis reads s itself. `frozen` comes from
  * forwardOne on the same tokens. Costs n^(k+1) × V for k input axes.
  */
-export function contractWithInputs(arch: Architecture, table: VirtualTable, tokens: readonly number[], frozen: SequenceFrozen, coefficient = 1): Contraction {
+export function contractWithInputs(
+  arch: Architecture,
+  table: VirtualTable,
+  tokens: readonly number[],
+  frozen: SequenceFrozen,
+  coefficient = 1,
+): Contraction {
   const n = tokens.length;
-  if (n < 1 || n > arch.context) throw new UserError(`a sequence of ${n} tokens does not fit the context of ${arch.context}`);
+  if (n < 1 || n > arch.context)
+    throw new UserError(`a sequence of ${n} tokens does not fit the context of ${arch.context}`);
   const bad = tokens.find(a => !(Number.isInteger(a) && a >= 0 && a < arch.vocab));
   if (bad !== undefined) throw new UserError(`token ${bad} is not in the vocabulary 0..${arch.vocab - 1}`);
   const arrays = arraysOf(frozen);
   const frozenLength = arrays.patterns.find(p => p)?.[0]?.length ?? [...arrays.scales.values()][0]?.length ?? n;
-  if (frozenLength !== n) throw new UserError(`the frozen patterns and scales are for ${frozenLength} tokens, not ${n}`);
+  if (frozenLength !== n)
+    throw new UserError(`the frozen patterns and scales are for ${frozenLength} tokens, not ${n}`);
   const K = positionKernel(arch, table.path, arrays, n);
-  if (K.axes !== table.inputs.length) throw new Error(`kernel with ${K.axes} axes for a table with ${table.inputs.length}`);
+  if (K.axes !== table.inputs.length)
+    throw new Error(`kernel with ${K.axes} axes for a table with ${table.inputs.length}`);
   const out = table.readout === undefined ? arch.vocab : 1;
   const sizes = table.shape.slice(table.readout === undefined ? 1 : 0);
   const strides = sizes.map((_, i) => sizes.slice(i + 1).reduce((p, s) => p * s, 1));

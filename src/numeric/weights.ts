@@ -1,7 +1,7 @@
 // A model's weights as tfjs tensors keyed by their DEFAULT names (DESIGN §3), renames resolved:
 // loaded from safetensors (a file, or a directory holding model.safetensors) and checked against
 // the spec, or drawn at random from a seed.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Architecture, requiredWeights, weightKey } from '../spec/architecture.js';
@@ -17,7 +17,7 @@ export interface LoadedWeights {
 
 /** `path` is a .safetensors file or a directory with model.safetensors. */
 export function resolveWeightsFile(path: string): string {
-  let stats;
+  let stats: Stats;
   try {
     stats = statSync(path);
   } catch {
@@ -41,18 +41,28 @@ export function loadWeights(arch: Architecture, path: string): LoadedWeights {
     const key = weightKey(arch, spec.key);
     const raw = tensors.get(key);
     const renamed = key === spec.key ? '' : ` (renamed from ${spec.key})`;
-    if (!raw) throw new WeightsError(`${file}: tensor ${key}${renamed} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`);
+    if (!raw)
+      throw new WeightsError(
+        `${file}: tensor ${key}${renamed} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`,
+      );
     if (raw.shape.length !== spec.shape.length || raw.shape.some((s, i) => s !== spec.shape[i])) {
-      throw new WeightsError(`${file}: tensor ${key}${renamed} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`);
+      throw new WeightsError(
+        `${file}: tensor ${key}${renamed} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`,
+      );
     }
     const bad = raw.data.findIndex(v => !Number.isFinite(v));
-    if (bad >= 0) throw new WeightsError(`${file}: tensor ${key}${renamed} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
+    if (bad >= 0)
+      throw new WeightsError(
+        `${file}: tensor ${key}${renamed} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`,
+      );
     checked.set(spec.key, { shape: spec.shape, data: raw.data });
     used.add(key);
   }
   // tensors are made only once every check has passed, so a rejected file leaks none
   const weights = new Map([...checked].map(([key, t]) => [key, tf.tensor(t.data, [...t.shape])]));
-  const warnings = [...tensors.keys()].filter(k => !used.has(k)).map(k => `${file}: tensor ${k} is not used by model '${arch.name}'`);
+  const warnings = [...tensors.keys()]
+    .filter(k => !used.has(k))
+    .map(k => `${file}: tensor ${k} is not used by model '${arch.name}'`);
   return { weights, warnings };
 }
 
@@ -67,7 +77,14 @@ export function randomWeights(arch: Architecture, seed: number, scale = 1): Weig
   for (const spec of requiredWeights(arch)) {
     const shape = [...spec.shape];
     const name = spec.key.split('.').pop()!;
-    const [mean, std] = name === 'w' ? [1, 0.1] : name.startsWith('b') ? [0, 0.1 * scale] : name === 'W_E' || name === 'W_pos' ? [0, scale] : [0, scale / Math.sqrt(shape[shape.length - 2]!)];
+    const [mean, std] =
+      name === 'w'
+        ? [1, 0.1]
+        : name.startsWith('b')
+          ? [0, 0.1 * scale]
+          : name === 'W_E' || name === 'W_pos'
+            ? [0, scale]
+            : [0, scale / Math.sqrt(shape[shape.length - 2]!)];
     const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => mean + std * normal());
     weights.set(spec.key, tf.tensor(values, shape));
   }

@@ -41,6 +41,11 @@ function factorGroup(group: Term[], arch: Architecture): Expr {
     const x = bilinearInput(p.left, arch, p.layer);
     return t.coefficient.equals(1) ? x : N.term(t.coefficient, x);
   });
-  const paired = N.pair(first.layer, first.symmetrized, N.sum(lefts.map(x => rewriter.simplify(x))), rewriter.simplify(bilinearInput(first.right, arch, first.layer)));
+  const paired = N.pair(
+    first.layer,
+    first.symmetrized,
+    N.sum(lefts.map(x => rewriter.simplify(x))),
+    rewriter.simplify(bilinearInput(first.right, arch, first.layer)),
+  );
   return unembed(finalNormed(paired, arch));
 }

@@ -9,4 +9,9 @@ export interface Rule {
   readonly rewrite: (e: Expr) => Expr | undefined;
 }
 
-export const rule = (name: string, law: string, on: Kind[], rewrite: (e: Expr) => Expr | undefined): Rule => ({ name, law, on, rewrite });
+export const rule = (name: string, law: string, on: Kind[], rewrite: (e: Expr) => Expr | undefined): Rule => ({
+  name,
+  law,
+  on,
+  rewrite,
+});

@@ -10,17 +10,33 @@ export const rules: readonly Rule[] = [
   rule('mixed-product', '(A ⊗ B)(C ⊗ D) = AC ⊗ BD', ['apply'], e =>
     e.kind === 'apply' && e.op.kind === 'kron' && e.arg.kind === 'kron'
       ? N.kron(N.kprod([e.op.kernel, e.arg.kernel]), N.fprod([e.op.feature, e.arg.feature]))
-      : undefined),
+      : undefined,
+  ),
   rule('bilinear-split', 'B(K₁ ⊗ T₁, K₂ ⊗ T₂) = (K₁ • K₂) ⊗ B(T₁, T₂)', ['pair'], e =>
     e.kind === 'pair' && e.left.kind === 'kron' && e.right.kind === 'kron'
-      ? N.kron(N.face(e.left.kernel, e.right.kernel), N.bilinearOf(e.layer, e.symmetrized, e.left.feature, e.right.feature))
-      : undefined),
+      ? N.kron(
+          N.face(e.left.kernel, e.right.kernel),
+          N.bilinearOf(e.layer, e.symmetrized, e.left.feature, e.right.feature),
+        )
+      : undefined,
+  ),
   rule('fuse-ov', 'W_O W_V = W_OV', ['fprod'], e =>
-    fuseAdjacent(e, (a, b) => (isWeight(a, 'W_O') && isWeight(b, 'W_V') && sameHead(a, b) ? N.weight('W_OV', a.layer, a.head) : undefined))),
+    fuseAdjacent(e, (a, b) =>
+      isWeight(a, 'W_O') && isWeight(b, 'W_V') && sameHead(a, b) ? N.weight('W_OV', a.layer, a.head) : undefined,
+    ),
+  ),
   rule('fuse-qk', 'W_Qᵀ W_K = W_QK', ['fprod'], e =>
-    fuseAdjacent(e, (a, b) => (a.kind === 'transpose' && isWeight(a.of, 'W_Q') && isWeight(b, 'W_K') && sameHead(a.of, b) ? N.weight('W_QK', b.layer, b.head) : undefined))),
+    fuseAdjacent(e, (a, b) =>
+      a.kind === 'transpose' && isWeight(a.of, 'W_Q') && isWeight(b, 'W_K') && sameHead(a.of, b)
+        ? N.weight('W_QK', b.layer, b.head)
+        : undefined,
+    ),
+  ),
   rule('identity', 'Id K = K Id = K', ['kprod'], e =>
-    e.kind === 'kprod' && e.factors.some(f => f.kind === 'id') ? N.kprod(e.factors.filter(f => f.kind !== 'id')) : undefined),
+    e.kind === 'kprod' && e.factors.some(f => f.kind === 'id')
+      ? N.kprod(e.factors.filter(f => f.kind !== 'id'))
+      : undefined,
+  ),
   rule('rows-sum-to-one', 'A 1 = 1 (attention rows sum to 1)', ['kprod'], e => {
     if (e.kind !== 'kprod') return undefined;
     const i = e.factors.findIndex((f, j) => f.kind === 'pattern' && e.factors[j + 1]?.kind === 'ones');

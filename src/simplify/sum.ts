@@ -49,7 +49,9 @@ export function multiplicity(path: Path): bigint {
     case 'head':
       return multiplicity(path.of);
     case 'bilinear':
-      return multiplicity(path.left) * multiplicity(path.right) * (path.symmetrized && path.left !== path.right ? 2n : 1n);
+      return (
+        multiplicity(path.left) * multiplicity(path.right) * (path.symmetrized && path.left !== path.right ? 2n : 1n)
+      );
     default:
       return 1n;
   }
@@ -71,7 +73,9 @@ export function symmetrize(terms: readonly Term[]): Term[] {
   const out: Term[] = [];
   for (const [key, members] of classes) {
     const c: Fraction = members[0]!.coefficient;
-    const complete = BigInt(new Set(members.map(m => m.path)).size) === multiplicity(key) && members.length === Number(multiplicity(key));
+    const complete =
+      BigInt(new Set(members.map(m => m.path)).size) === multiplicity(key) &&
+      members.length === Number(multiplicity(key));
     if (complete && members.every(m => m.coefficient.equals(c))) {
       out.push({ path: key, coefficient: c.mul(fraction(multiplicity(key).toString())), degree: members[0]!.degree });
     } else {

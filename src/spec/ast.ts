@@ -9,7 +9,13 @@ export interface Loc {
 
 export type LayerStatement =
   | { readonly kind: 'norm'; readonly norm: NormKind; readonly loc: Loc }
-  | { readonly kind: 'attention'; readonly heads: number; readonly size: number; readonly bias: boolean; readonly loc: Loc }
+  | {
+      readonly kind: 'attention';
+      readonly heads: number;
+      readonly size: number;
+      readonly bias: boolean;
+      readonly loc: Loc;
+    }
   | { readonly kind: 'bilinear'; readonly hidden: number; readonly bias: boolean; readonly loc: Loc };
 
 export type ModelStatement =
@@ -31,5 +37,15 @@ export interface SpecAst {
   readonly models: readonly ModelAst[];
 }
 
-export const modelKeywords = ['vocab', 'context', 'width', 'embed', 'unembed', 'norm', 'layer', 'layers', 'rename'] as const;
+export const modelKeywords = [
+  'vocab',
+  'context',
+  'width',
+  'embed',
+  'unembed',
+  'norm',
+  'layer',
+  'layers',
+  'rename',
+] as const;
 export const layerKeywords = ['norm', 'attention', 'bilinear'] as const;

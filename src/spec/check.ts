@@ -11,7 +11,12 @@ export function check(ast: SpecAst, fail: Fail): Architecture[] {
   const seen = new Map<string, Loc>();
   return ast.models.map(model => {
     const first = seen.get(model.name);
-    if (first) fail(`a second model named '${model.name}' (the first is on line ${first.line})`, model.loc, 'give each model its own name');
+    if (first)
+      fail(
+        `a second model named '${model.name}' (the first is on line ${first.line})`,
+        model.loc,
+        'give each model its own name',
+      );
     seen.set(model.name, model.loc);
     return checkModel(model, fail);
   });
@@ -37,7 +42,12 @@ function checkModel(model: ModelAst, fail: Fail): Architecture {
 
   for (const s of model.body) {
     once(s);
-    if (pendingNorm && s.kind !== 'unembed') fail(`'norm ${pendingNorm.norm}' here applies to nothing: in a model body it must come right before 'unembed'`, pendingNorm.loc, 'put a block norm inside the layer, before its block');
+    if (pendingNorm && s.kind !== 'unembed')
+      fail(
+        `'norm ${pendingNorm.norm}' here applies to nothing: in a model body it must come right before 'unembed'`,
+        pendingNorm.loc,
+        'put a block norm inside the layer, before its block',
+      );
     switch (s.kind) {
       case 'vocab':
       case 'context':
@@ -67,8 +77,10 @@ function checkModel(model: ModelAst, fail: Fail): Architecture {
         break;
     }
   }
-  if (pendingNorm) fail(`'norm ${pendingNorm.norm}' applies to nothing: it must come right before 'unembed'`, pendingNorm.loc);
-  const missing = (what: string, example: string): never => fail(`model '${model.name}' has no '${what}'`, model.loc, `add '${example}' to its body`);
+  if (pendingNorm)
+    fail(`'norm ${pendingNorm.norm}' applies to nothing: it must come right before 'unembed'`, pendingNorm.loc);
+  const missing = (what: string, example: string): never =>
+    fail(`model '${model.name}' has no '${what}'`, model.loc, `add '${example}' to its body`);
   const arch: Architecture = {
     name: model.name,
     vocab: dims.get('vocab') ?? missing('vocab', 'vocab V'),
@@ -95,7 +107,12 @@ function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer
         continue;
       case 'attention':
         if (attention) fail('a second attention block in one layer', s.loc, "start a new 'layer { … }' for it");
-        if (bilinear) fail('attention after the bilinear block: within a layer, attention comes first', s.loc, "move it up, or start a new 'layer { … }'");
+        if (bilinear)
+          fail(
+            'attention after the bilinear block: within a layer, attention comes first',
+            s.loc,
+            "move it up, or start a new 'layer { … }'",
+          );
         attention = { heads: s.heads, headSize: s.size, bias: s.bias, ...norm() };
         break;
       case 'bilinear':
@@ -105,19 +122,32 @@ function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer
     }
     pendingNorm = undefined;
   }
-  if (pendingNorm) fail(`'norm ${pendingNorm.norm}' at the end of a layer applies to nothing`, pendingNorm.loc, 'a norm goes right before the block it normalizes');
+  if (pendingNorm)
+    fail(
+      `'norm ${pendingNorm.norm}' at the end of a layer applies to nothing`,
+      pendingNorm.loc,
+      'a norm goes right before the block it normalizes',
+    );
   if (!attention && !bilinear) fail('a layer needs an attention or bilinear block', at);
   return { ...(attention ? { attention } : {}), ...(bilinear ? { bilinear } : {}) };
 }
 
-function checkRenames(arch: Architecture, renames: { key: string; to: string; loc: Loc }[], fail: Fail): Map<string, string> {
+function checkRenames(
+  arch: Architecture,
+  renames: { key: string; to: string; loc: Loc }[],
+  fail: Fail,
+): Map<string, string> {
   const targets = renameTargets(arch);
   const result = new Map<string, string>();
   const usedNames = new Map<string, string>();
   for (const { key, to, loc } of renames) {
     if (!targets.has(key)) {
       const guess = nearest(key, [...targets]);
-      fail(`cannot rename '${key}': this model has no such weight`, loc, guess ? `did you mean '${guess}'?` : 'rename one of the keys that `pathsum check` lists');
+      fail(
+        `cannot rename '${key}': this model has no such weight`,
+        loc,
+        guess ? `did you mean '${guess}'?` : 'rename one of the keys that `pathsum check` lists',
+      );
     }
     if (result.has(key)) fail(`'${key}' is renamed twice`, loc);
     const clash = usedNames.get(to) ?? (targets.has(to) && !renames.some(r => r.key === to) ? to : undefined);

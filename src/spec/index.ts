@@ -22,7 +22,9 @@ export function readSpecFile(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: cannot read the spec (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code)})`);
+    throw new UserError(
+      `${path}: cannot read the spec (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code)})`,
+    );
   }
 }
 
@@ -34,9 +36,15 @@ export function loadSpec(path: string, options: { model?: string } = {}): Archit
 export function selectModel(models: Architecture[], file: string, name: string | undefined): Architecture {
   if (name !== undefined) {
     const found = models.find(m => m.name === name);
-    if (!found) throw new UserError(`${file}: no model named '${name}' (it defines ${models.map(m => `'${m.name}'`).join(', ')})`);
+    if (!found)
+      throw new UserError(
+        `${file}: no model named '${name}' (it defines ${models.map(m => `'${m.name}'`).join(', ')})`,
+      );
     return found;
   }
-  if (models.length > 1) throw new UserError(`${file} defines ${models.length} models (${models.map(m => m.name).join(', ')}): choose one with --model NAME`);
+  if (models.length > 1)
+    throw new UserError(
+      `${file} defines ${models.length} models (${models.map(m => m.name).join(', ')}): choose one with --model NAME`,
+    );
   return models[0]!;
 }

@@ -66,7 +66,9 @@ function endOf(text: string): Loc {
 }
 
 function topLevelHint(s: RawStatement): string {
-  return modelKeywords.includes(s.keyword.value as never) ? `'${s.keyword.value}' belongs inside a model body` : "a spec file holds 'model NAME { … }' blocks";
+  return modelKeywords.includes(s.keyword.value as never)
+    ? `'${s.keyword.value}' belongs inside a model body`
+    : "a spec file holds 'model NAME { … }' blocks";
 }
 
 function loc(token: Token): Loc {
@@ -77,7 +79,8 @@ function readModel(s: RawStatement, fail: Fail): ModelAst {
   const [name, ...extra] = s.args;
   if (!name || name.type !== 'word') fail("a model needs a name: 'model NAME { … }'", name ?? after(s.keyword));
   if (extra.length > 0) fail(`unexpected '${extra[0]!.value}' after the model name`, extra[0]!);
-  if (!s.body) fail(`model '${name.value}' needs a body in braces`, after(name), "write 'model NAME {' and close it with '}'");
+  if (!s.body)
+    fail(`model '${name.value}' needs a body in braces`, after(name), "write 'model NAME {' and close it with '}'");
   return { name: name.value, body: s.body.map(b => readModelStatement(b, fail)), loc: loc(s.keyword) };
 }
 
@@ -102,7 +105,12 @@ function readModelStatement(s: RawStatement, fail: Fail): ModelStatement {
       case 'norm':
         return { kind: 'norm', norm: args.norm(), loc: at };
       case 'rename':
-        return { kind: 'rename', key: args.word('the weight key to rename'), to: args.name('the name in the weights file'), loc: at };
+        return {
+          kind: 'rename',
+          key: args.word('the weight key to rename'),
+          to: args.name('the name in the weights file'),
+          loc: at,
+        };
       default:
         return unknownStatement(s, fail);
     }
@@ -110,7 +118,12 @@ function readModelStatement(s: RawStatement, fail: Fail): ModelStatement {
   if (keyword === 'layer' || keyword === 'layers') {
     const count = keyword === 'layers' ? args.dimension('the number of layers') : 1;
     args.done();
-    if (!s.body) fail(`'${keyword}' needs a body in braces`, after(s.args.at(-1) ?? s.keyword), `write '${keyword}${keyword === 'layers' ? ' N' : ''} {' and close it with '}'`);
+    if (!s.body)
+      fail(
+        `'${keyword}' needs a body in braces`,
+        after(s.args.at(-1) ?? s.keyword),
+        `write '${keyword}${keyword === 'layers' ? ' N' : ''} {' and close it with '}'`,
+      );
     const body = s.body.map(b => readLayerStatement(b, fail));
     if (body.length === 0) fail(`an empty '${keyword}' body: a layer needs an attention or bilinear block`, at);
     return keyword === 'layer' ? { kind: 'layer', body, loc: at } : { kind: 'layers', count, body, loc: at };
@@ -135,14 +148,28 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
       break;
     case 'attention': {
       const options = args.options(['heads', 'size'], ['bias']);
-      const heads = options.values.get('heads') ?? fail("attention needs 'heads N'", after(s.keyword), "write 'attention heads N size K'");
-      const size = options.values.get('size') ?? fail("attention needs 'size K' (the head dimension)", after(s.args.at(-1) ?? s.keyword), "write 'attention heads N size K'");
+      const heads =
+        options.values.get('heads') ??
+        fail("attention needs 'heads N'", after(s.keyword), "write 'attention heads N size K'");
+      const size =
+        options.values.get('size') ??
+        fail(
+          "attention needs 'size K' (the head dimension)",
+          after(s.args.at(-1) ?? s.keyword),
+          "write 'attention heads N size K'",
+        );
       statement = { kind: 'attention', heads, size, bias: options.flags.has('bias'), loc: at };
       break;
     }
     case 'bilinear': {
       const options = args.options(['hidden'], ['bias']);
-      const hidden = options.values.get('hidden') ?? fail("bilinear needs 'hidden M' (the hidden width)", after(s.args.at(-1) ?? s.keyword), "write 'bilinear hidden M'");
+      const hidden =
+        options.values.get('hidden') ??
+        fail(
+          "bilinear needs 'hidden M' (the hidden width)",
+          after(s.args.at(-1) ?? s.keyword),
+          "write 'bilinear hidden M'",
+        );
       statement = { kind: 'bilinear', hidden, bias: options.flags.has('bias'), loc: at };
       break;
     }
@@ -154,15 +181,33 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
   return statement;
 }
 
-function unknownStatement(s: RawStatement, fail: Fail, known: readonly string[] = modelKeywords, where = 'in a model'): never {
+function unknownStatement(
+  s: RawStatement,
+  fail: Fail,
+  known: readonly string[] = modelKeywords,
+  where = 'in a model',
+): never {
   const word = s.keyword.value;
   const elsewhere = known === modelKeywords ? layerKeywords : modelKeywords;
   if (elsewhere.includes(word as never) && word !== 'norm') {
-    fail(`'${word}' is not allowed ${where}`, s.keyword, known === modelKeywords ? `put it inside 'layer { … }'` : `put it in the model body, outside the layer`);
+    fail(
+      `'${word}' is not allowed ${where}`,
+      s.keyword,
+      known === modelKeywords ? `put it inside 'layer { … }'` : `put it in the model body, outside the layer`,
+    );
   }
   const guess = nearest(word, [...known, ...elsewhere.filter(w => w !== 'norm')]);
-  const placement = guess && !known.includes(guess) ? (known === modelKeywords ? " (inside 'layer { … }')" : ' (in the model body)') : '';
-  fail(`unknown statement '${word}' ${where}`, s.keyword, guess ? `did you mean '${guess}'${placement}?` : `expected one of ${known.join(', ')}`);
+  const placement =
+    guess && !known.includes(guess)
+      ? known === modelKeywords
+        ? " (inside 'layer { … }')"
+        : ' (in the model body)'
+      : '';
+  fail(
+    `unknown statement '${word}' ${where}`,
+    s.keyword,
+    guess ? `did you mean '${guess}'${placement}?` : `expected one of ${known.join(', ')}`,
+  );
 }
 
 /** Reads a statement's arguments left to right; `done` rejects leftovers. */
@@ -207,14 +252,18 @@ class ArgumentReader {
   name(what: string): string {
     const token = this.peek() ?? this.missing(what);
     this.next++;
-    return token.type === 'string' ? JSON.parse(token.value) as string : token.value;
+    return token.type === 'string' ? (JSON.parse(token.value) as string) : token.value;
   }
 
   norm(): NormKind {
     const token = this.peek() ?? this.missing("a kind: 'norm rms' or 'norm layer'");
     if (token.value !== 'rms' && token.value !== 'layer') {
       const guess = nearest(token.value, ['rms', 'layer']);
-      this.fail(`unknown norm '${token.value}'`, token, guess ? `did you mean '${guess}'?` : "write 'norm rms' or 'norm layer'");
+      this.fail(
+        `unknown norm '${token.value}'`,
+        token,
+        guess ? `did you mean '${guess}'?` : "write 'norm rms' or 'norm layer'",
+      );
     }
     this.next++;
     return token.value;
@@ -229,7 +278,11 @@ class ArgumentReader {
       if (token.type !== 'word' || ![...valued, ...flags].includes(word)) {
         const guess = token.type === 'word' ? nearest(word, [...valued, ...flags]) : undefined;
         const expected = [...valued, ...flags].map(w => `'${w}'`).join(', ');
-        this.fail(`unexpected '${word}' in ${this.statement.keyword.value}`, token, guess ? `did you mean '${guess}'?` : `expected ${expected}`);
+        this.fail(
+          `unexpected '${word}' in ${this.statement.keyword.value}`,
+          token,
+          guess ? `did you mean '${guess}'?` : `expected ${expected}`,
+        );
       }
       if (seen.has(word)) this.fail(`'${word}' is given twice`, token);
       seen.add(word);
@@ -256,6 +309,7 @@ function positiveInteger(token: Token, what: string, fail: Fail): number {
   const value = Number(token.value);
   if (!/^[0-9]+$/.test(token.value)) fail(`${what} must be a positive integer, found '${token.value}'`, token);
   if (value === 0) fail(`${what} must be positive, found 0`, token);
-  if (value > LARGEST_DIMENSION) fail(`${what} is too large (${token.value}); the limit is ${LARGEST_DIMENSION}`, token);
+  if (value > LARGEST_DIMENSION)
+    fail(`${what} is too large (${token.value}); the limit is ${LARGEST_DIMENSION}`, token);
   return value;
 }

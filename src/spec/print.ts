@@ -4,7 +4,9 @@ import { match } from 'ts-pattern';
 import type { LayerStatement, ModelStatement, SpecAst } from './ast.js';
 
 export function print(ast: SpecAst): string {
-  return ast.models.map(m => [`model ${m.name} {`, ...m.body.flatMap(s => modelStatement(s).map(indent)), '}'].join('\n')).join('\n\n') + '\n';
+  return `${ast.models
+    .map(m => [`model ${m.name} {`, ...m.body.flatMap(s => modelStatement(s).map(indent)), '}'].join('\n'))
+    .join('\n\n')}\n`;
 }
 
 const indent = (line: string) => `  ${line}`;

@@ -21,7 +21,10 @@ export function parseIdentity(text: string, arch: Architecture): Identity {
       checkSymbols(e, arch);
       return e;
     } catch (error) {
-      if (error instanceof FormulaError) throw new UserError(`--identity "${text}": column ${error.col + offset}: ${error.reason} (each side is a sum of terms c · K ⊗ T, as 'pathsum expand' prints them)`);
+      if (error instanceof FormulaError)
+        throw new UserError(
+          `--identity "${text}": column ${error.col + offset}: ${error.reason} (each side is a sum of terms c · K ⊗ T, as 'pathsum expand' prints them)`,
+        );
       if (error instanceof UserError) throw new UserError(`--identity "${text}": ${name} side: ${error.message}`);
       throw error;
     }
@@ -41,42 +44,54 @@ function checkSymbols(e: Expr, arch: Architecture): void {
   const visit = (x: Expr): void => {
     switch (x.kind) {
       case 'pattern':
-        return attention(x.layer, x.head, `the pattern A^{${x.layer}.${x.head}}`);
+        attention(x.layer, x.head, `the pattern A^{${x.layer}.${x.head}}`);
+        return;
       case 'weight':
-        if (['W_Q', 'W_K', 'W_V', 'W_O', 'W_OV', 'W_QK'].includes(x.name)) attention(x.layer, x.head, `${x.name}^{${x.layer}.${x.head}}`);
+        if (['W_Q', 'W_K', 'W_V', 'W_O', 'W_OV', 'W_QK'].includes(x.name))
+          attention(x.layer, x.head, `${x.name}^{${x.layer}.${x.head}}`);
         if (x.name === 'W_pos' && !arch.positional) fail('a positional embedding');
         if (x.name === 'G' || x.name === 'C') checkNorm(arch, x.site, x.layer, fail);
         return;
       case 'scale':
-        return checkNorm(arch, x.site, x.layer, fail);
+        checkNorm(arch, x.site, x.layer, fail);
+        return;
       case 'vector':
         if (x.name === 'b_U' && !arch.unembed.bias) fail('the unembedding bias b_U');
-        if ((x.name === 'b_O' || x.name === 'b_out') && !hasBias(arch, x.name, x.layer)) fail(`the bias ${x.name}^{${x.layer}}`);
+        if ((x.name === 'b_O' || x.name === 'b_out') && !hasBias(arch, x.name, x.layer))
+          fail(`the bias ${x.name}^{${x.layer}}`);
         if (x.name === 'b_ln') checkNorm(arch, x.site, x.layer, fail);
         return;
       case 'bilinear':
       case 'pair':
         if (!arch.layers[x.layer]?.bilinear) fail(`a bilinear block in layer ${x.layer}`);
         visit(x.left);
-        return visit(x.right);
+        visit(x.right);
+        return;
       case 'kprod':
       case 'fprod':
-        return x.factors.forEach(visit);
+        for (const f of x.factors) visit(f);
+        return;
       case 'sum':
-        return x.terms.forEach(visit);
+        for (const t of x.terms) visit(t);
+        return;
       case 'face':
         visit(x.left);
-        return visit(x.right);
+        visit(x.right);
+        return;
       case 'transpose':
-        return visit(x.of);
+        visit(x.of);
+        return;
       case 'kron':
         visit(x.kernel);
-        return visit(x.feature);
+        visit(x.feature);
+        return;
       case 'apply':
         visit(x.op);
-        return visit(x.arg);
+        visit(x.arg);
+        return;
       case 'term':
-        return visit(x.body);
+        visit(x.body);
+        return;
       case 'id':
       case 'ones':
         return;
@@ -92,6 +107,13 @@ function hasBias(arch: Architecture, name: 'b_O' | 'b_out', layer: number | null
 
 function checkNorm(arch: Architecture, site: string | null, layer: number | null, fail: (what: string) => void): void {
   const l = layer === null ? undefined : arch.layers[layer];
-  const norm = site === 'final' ? arch.unembed.norm : site === 'ln1' ? l?.attention?.norm : site === 'ln2' ? l?.bilinear?.norm : undefined;
+  const norm =
+    site === 'final'
+      ? arch.unembed.norm
+      : site === 'ln1'
+        ? l?.attention?.norm
+        : site === 'ln2'
+          ? l?.bilinear?.norm
+          : undefined;
   if (!norm) fail(`a norm at ${site}${layer === null ? '' : ` of layer ${layer}`}`);
 }

@@ -65,7 +65,11 @@ export function sumOfTerms(s: Sequence, terms: readonly Term[]): Measurement {
       absolute = Math.max(absolute, e);
       relative = Math.max(relative, e / Math.max(1, mass[i]!));
     });
-    return { error: relative, tolerance: FLOAT32_TOLERANCE, detail: `max |Σ terms − forward logits| = ${absolute.toExponential(2)}` };
+    return {
+      error: relative,
+      tolerance: FLOAT32_TOLERANCE,
+      detail: `max |Σ terms − forward logits| = ${absolute.toExponential(2)}`,
+    };
   });
 }
 
@@ -82,7 +86,9 @@ export function weightMode(s: Sequence, terms: readonly Term[], readout: number)
         const activation = evaluator.logits(term);
         const column = activation.dataSync();
         activation.dispose();
-        logits.forEach((v, t) => (error = Math.max(error, Math.abs(v - column[t * s.arch.vocab + readout]!) / Math.max(1, mass[t]!))));
+        logits.forEach((v, t) => {
+          error = Math.max(error, Math.abs(v - column[t * s.arch.vocab + readout]!) / Math.max(1, mass[t]!));
+        });
       }
     } finally {
       tables.dispose();
@@ -118,7 +124,12 @@ export function identityHolds(s: Sequence, identity: Identity): Measurement {
 }
 
 function compare(a: Matrix, b: Matrix, what: string): Measurement {
-  if (a.rows !== b.rows || a.cols !== b.cols) return { error: Infinity, tolerance: FLOAT64_TOLERANCE, detail: `${what}: the sides are ${a.rows}×${a.cols} and ${b.rows}×${b.cols} matrices` };
+  if (a.rows !== b.rows || a.cols !== b.cols)
+    return {
+      error: Infinity,
+      tolerance: FLOAT64_TOLERANCE,
+      detail: `${what}: the sides are ${a.rows}×${a.cols} and ${b.rows}×${b.cols} matrices`,
+    };
   let scale = 1;
   for (const m of [a, b]) for (const v of m.data) scale = Math.max(scale, Math.abs(v));
   return { error: maxAbsDifference(a, b) / scale, tolerance: FLOAT64_TOLERANCE, detail: what };

@@ -56,20 +56,56 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
   const reports = [check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
   const small = terms.filter(t => t.degree <= SAMPLED_MAX_DEGREE);
   if (small.length > 0) {
-    const picks = fc.array(fc.integer({ min: 0, max: small.length - 1 }), { minLength: 1, maxLength: SAMPLED_TERMS_PER_RUN });
+    const picks = fc.array(fc.integer({ min: 0, max: small.length - 1 }), {
+      minLength: 1,
+      maxLength: SAMPLED_TERMS_PER_RUN,
+    });
     const readout = fc.integer({ min: 0, max: arch.vocab - 1 });
-    reports.push(check('weight mode = activation mode', fc.tuple(input, picks, readout), ([i, p, c]) => withSequence(i, s => weightMode(s, p.map(k => small[k]!), c)), options));
+    reports.push(
+      check(
+        'weight mode = activation mode',
+        fc.tuple(input, picks, readout),
+        ([i, p, c]) =>
+          withSequence(i, s =>
+            weightMode(
+              s,
+              p.map(k => small[k]!),
+              c,
+            ),
+          ),
+        options,
+      ),
+    );
     const fired = new Set<string>();
-    const report = check('rewrite rules are sound', fc.tuple(input, picks), ([i, p]) => withSequence(i, s => rewriteSoundness(s, p.map(k => small[k]!), fired)), options);
+    const report = check(
+      'rewrite rules are sound',
+      fc.tuple(input, picks),
+      ([i, p]) =>
+        withSequence(i, s =>
+          rewriteSoundness(
+            s,
+            p.map(k => small[k]!),
+            fired,
+          ),
+        ),
+      options,
+    );
     reports.push({ ...report, law: `rewrite rules are sound (${[...fired].sort().join(', ') || 'none fired'})` });
   }
   for (const identity of options.identities) {
-    reports.push(check(`identity ${identity.text.trim()}`, input, i => withSequence(i, s => identityHolds(s, identity)), options));
+    reports.push(
+      check(`identity ${identity.text.trim()}`, input, i => withSequence(i, s => identityHolds(s, identity)), options),
+    );
   }
   return reports;
 }
 
-function check<T>(law: string, arbitrary: fc.Arbitrary<T>, measure: (input: T) => Measurement, options: VerifyOptions): LawReport {
+function check<T>(
+  law: string,
+  arbitrary: fc.Arbitrary<T>,
+  measure: (input: T) => Measurement,
+  options: VerifyOptions,
+): LawReport {
   let worst: Measurement | undefined;
   let runs = 0;
   const property = fc.property(arbitrary, input => {

@@ -20,7 +20,8 @@ beforeAll(async () => {
   }
 });
 
-const run = (name: string, ...args: string[]) => cli('features', models[name]!.spec, '--weights', models[name]!.weights, ...args);
+const run = (name: string, ...args: string[]) =>
+  cli('features', models[name]!.spec, '--weights', models[name]!.weights, ...args);
 
 interface Json {
   readout: { kind: string; u: number[]; notes: string[]; label: string };
@@ -29,7 +30,11 @@ interface Json {
   explained: number[];
   features: { index: number; eigenvalue: number; profile: number[]; vector: number[] }[];
   pairs: unknown;
-  truncation: { sequences: number; baseline: { loss: number; accuracy: number }; points: { rank: number; kept: number; loss: number; accuracy: number }[] } | null;
+  truncation: {
+    sequences: number;
+    baseline: { loss: number; accuracy: number };
+    points: { rank: number; kept: number; loss: number; accuracy: number }[];
+  } | null;
 }
 
 describe('pathsum features: the table', () => {
@@ -42,12 +47,15 @@ describe('pathsum features: the table', () => {
     expect(lines).toContain('   #  eigenvalue  share   cumul.  fourier      tokens (+)  |  tokens (−)');
     const rows = lines.filter(l => /^ {3}[1-3] {2}/.test(l));
     expect(rows).toHaveLength(3);
-    for (const r of rows) expect(r).toMatch(/^ {3}\d {2}\s+[+−]\d+\.\d+\s+\d+\.\d%\s+\d+\.\d%\s+ω=\d+ \d+\.\d%\s+\d+ [+−].*\|  \d+ [+−]/);
+    for (const r of rows)
+      expect(r).toMatch(/^ {3}\d {2}\s+[+−]\d+\.\d+\s+\d+\.\d%\s+\d+\.\d%\s+ω=\d+ \d+\.\d%\s+\d+ [+−].*\| {2}\d+ [+−]/);
     expect(out).toMatch(/share of ‖Q_u‖_F² by the top k: k=1 .*k=32 100\.0%/);
     expect(out).toMatch(/token pairs T\[a,b\] = x̃_aᵀ Q_u x̃_b, unordered:\n {2}largest: {6}\(\d+, \d+\) [+−]/);
     expect(out).toContain('direct embedding path');
     const ov = await run('seed1', '--layer', '0', '--token', '5', '--via', 'ov:1');
-    expect(ov.out).toContain('tokens: inputs are moved by head 0.1: s_a W_V W_O with attention weight 1; value and output biases left out');
+    expect(ov.out).toContain(
+      'tokens: inputs are moved by head 0.1: s_a W_V W_O with attention weight 1; value and output biases left out',
+    );
     expect(ov.out).not.toContain('direct embedding path');
   });
 
@@ -59,14 +67,34 @@ describe('pathsum features: the table', () => {
     expect(out).toContain("note: ln_final's gain and centering are folded into u");
     expect(out).toContain('tokens: inputs are W_E[a] + W_pos[2]');
     expect(out).toContain('ln2 of layer 0: gain applied, per-position scale left out');
-    expect((await run('full', '--layer', '0', '--token', '3')).out).toContain('token embeddings W_E[a] only (no W_pos row; choose one with --position P)');
-    const pairs = await run('full', '--layer', '0', '--token', '3', '--position', '0,1', '--pair-tokens', '4', '--pairs', '16', '--json');
-    const json = JSON.parse(pairs.out) as { inputs: { position: number; pairPosition: number }; pairs: { top: { a: number; b: number }[] } };
+    expect((await run('full', '--layer', '0', '--token', '3')).out).toContain(
+      'token embeddings W_E[a] only (no W_pos row; choose one with --position P)',
+    );
+    const pairs = await run(
+      'full',
+      '--layer',
+      '0',
+      '--token',
+      '3',
+      '--position',
+      '0,1',
+      '--pair-tokens',
+      '4',
+      '--pairs',
+      '16',
+      '--json',
+    );
+    const json = JSON.parse(pairs.out) as {
+      inputs: { position: number; pairPosition: number };
+      pairs: { top: { a: number; b: number }[] };
+    };
     expect(json.inputs).toMatchObject({ position: 0, pairPosition: 1 });
     expect(json.pairs.top).toHaveLength(16);
     expect(new Set(json.pairs.top.map(p => `${p.a},${p.b}`)).size).toBe(16);
     for (const p of json.pairs.top) expect(Math.max(p.a, p.b)).toBeLessThan(4);
-    expect((await run('full', '--layer', '0', '--token', '3', '--position', '0,1')).out).toContain('token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, a at position 0, b at position 1:');
+    expect((await run('full', '--layer', '0', '--token', '3', '--position', '0,1')).out).toContain(
+      'token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, a at position 0, b at position 1:',
+    );
   });
 
   it('names the direct-path readout when later blocks follow, and tables no pairs', async () => {
@@ -84,7 +112,21 @@ describe('pathsum features: JSON', () => {
     const { code, out } = await run('full', '--layer', '0', '--token', '3', '--top', '4', '--json');
     expect(code).toBe(0);
     const json = JSON.parse(out) as Record<string, unknown> & Json;
-    expect(Object.keys(json)).toEqual(['model', 'layer', 'readout', 'offset', 'homogeneous', 'dimension', 'frobeniusSquared', 'eigenvalues', 'explained', 'inputs', 'features', 'pairs', 'truncation']);
+    expect(Object.keys(json)).toEqual([
+      'model',
+      'layer',
+      'readout',
+      'offset',
+      'homogeneous',
+      'dimension',
+      'frobeniusSquared',
+      'eigenvalues',
+      'explained',
+      'inputs',
+      'features',
+      'pairs',
+      'truncation',
+    ]);
     expect(Object.keys(json.readout).sort()).toEqual(['kind', 'label', 'notes', 'u']);
     expect(json.dimension).toBe(9);
     expect(json.eigenvalues).toHaveLength(9);
@@ -110,14 +152,30 @@ describe('pathsum features: JSON', () => {
       const json = JSON.parse(out) as Json;
       expect(json.readout.kind).toBe('vector');
       expect(Math.hypot(...json.readout.u)).toBeCloseTo(1, 12);
-      json.eigenvalues.forEach((l, i) => expect(l * length).toBeCloseTo(token.eigenvalues[i]!, 8));
+      json.eigenvalues.forEach((l, i) => {
+        expect(l * length).toBeCloseTo(token.eigenvalues[i]!, 8);
+      });
     }
   });
 
   it('truncation: rank ≥ the rank of every Q_{e_o} reproduces the model; lower ranks change it', async () => {
     const { files } = plantedModel(3, [4, -2], 5);
     const inputs = files.file('inputs.txt', '# a, b → target\n1,2,3\n4,5,6,7\n0,11\n9,9,9,9,1\n');
-    const { code, out } = await cli('features', files.spec, '--weights', files.weights, '--layer', '0', '--token', '5', '--inputs', inputs, '--ranks', '1,2,8', '--json');
+    const { code, out } = await cli(
+      'features',
+      files.spec,
+      '--weights',
+      files.weights,
+      '--layer',
+      '0',
+      '--token',
+      '5',
+      '--inputs',
+      inputs,
+      '--ranks',
+      '1,2,8',
+      '--json',
+    );
     expect(code).toBe(0);
     const { truncation } = JSON.parse(out) as Json;
     expect(truncation!.sequences).toBe(4);
@@ -126,29 +184,88 @@ describe('pathsum features: JSON', () => {
     expect(eight!.loss).toBeCloseTo(truncation!.baseline.loss, 4);
     expect(two!.loss).toBeCloseTo(truncation!.baseline.loss, 4);
     expect(Math.abs(one!.loss - truncation!.baseline.loss)).toBeGreaterThan(1e-3);
-    const human = await cli('features', files.spec, '--weights', files.weights, '--layer', '0', '--token', '5', '--inputs', inputs);
-    expect(human.out).toMatch(/truncation: every Q_\{e_o\} to rank k, scored on 4 sequences \(.*inputs\.txt\):\n {3}rank {4}kept {5}loss {2}accuracy\n {2} full {2}100\.0%/);
-    expect(human.out.trimEnd().split('\n').slice(-4).map(l => l.trim().split(/\s+/)[0])).toEqual(['1', '2', '4', '8']);
+    const human = await cli(
+      'features',
+      files.spec,
+      '--weights',
+      files.weights,
+      '--layer',
+      '0',
+      '--token',
+      '5',
+      '--inputs',
+      inputs,
+    );
+    expect(human.out).toMatch(
+      /truncation: every Q_\{e_o\} to rank k, scored on 4 sequences \(.*inputs\.txt\):\n {3}rank {4}kept {5}loss {2}accuracy\n {2} full {2}100\.0%/,
+    );
+    expect(
+      human.out
+        .trimEnd()
+        .split('\n')
+        .slice(-4)
+        .map(l => l.trim().split(/\s+/)[0]),
+    ).toEqual(['1', '2', '4', '8']);
   });
 });
 
 describe('pathsum features: errors are one line, exit 1', () => {
   const cases: [string, string[], RegExp][] = [
-    ['unknown layer', ['--layer', '3', '--token', '0'], /^model 'seed1' has no layer 3 \(layers count from 0; it has 1\)$/],
-    ['token out of range', ['--layer', '0', '--token', '64'], /^token 64 is out of range: the vocabulary has tokens 0\.\.63$/],
+    [
+      'unknown layer',
+      ['--layer', '3', '--token', '0'],
+      /^model 'seed1' has no layer 3 \(layers count from 0; it has 1\)$/,
+    ],
+    [
+      'token out of range',
+      ['--layer', '0', '--token', '64'],
+      /^token 64 is out of range: the vocabulary has tokens 0\.\.63$/,
+    ],
     ['negative token', ['--layer', '0', '--token', '-1'], /--token must be an integer ≥ 0|--token/],
     ['no direction', ['--layer', '0'], /^features: give exactly one of --token C and --direction FILE$/],
     ['two directions', ['--layer', '0', '--token', '1', '--direction', 'x'], /^features: give exactly one of/],
     ['no layer', ['--token', '1'], /^features: --layer L is required$/],
-    ['missing direction file', ['--layer', '0', '--direction', '/nonexistent/u.txt'], /^\/nonexistent\/u\.txt: cannot read the direction \(no such file\)$/],
-    ['missing inputs file', ['--layer', '0', '--token', '1', '--inputs', '/nonexistent/in.txt'], /^\/nonexistent\/in\.txt: cannot read the inputs \(no such file\)$/],
-    ['ranks without inputs', ['--layer', '0', '--token', '1', '--ranks', '1,2'], /^features: --ranks needs sequences to score/],
-    ['rank zero', ['--layer', '0', '--token', '1', '--ranks', '0,2'], /^features: --ranks must be an integer ≥ 1, found '0'$/],
-    ['unknown task', ['--layer', '0', '--token', '1', '--task', 'nope'], /^features: no task named 'nope' \(registered: /],
-    ['unknown --via', ['--layer', '0', '--token', '1', '--via', 'qk'], /^features: --via must be embed, ov or ov:H \(a head of the layer\), found 'qk'$/],
+    [
+      'missing direction file',
+      ['--layer', '0', '--direction', '/nonexistent/u.txt'],
+      /^\/nonexistent\/u\.txt: cannot read the direction \(no such file\)$/,
+    ],
+    [
+      'missing inputs file',
+      ['--layer', '0', '--token', '1', '--inputs', '/nonexistent/in.txt'],
+      /^\/nonexistent\/in\.txt: cannot read the inputs \(no such file\)$/,
+    ],
+    [
+      'ranks without inputs',
+      ['--layer', '0', '--token', '1', '--ranks', '1,2'],
+      /^features: --ranks needs sequences to score/,
+    ],
+    [
+      'rank zero',
+      ['--layer', '0', '--token', '1', '--ranks', '0,2'],
+      /^features: --ranks must be an integer ≥ 1, found '0'$/,
+    ],
+    [
+      'unknown task',
+      ['--layer', '0', '--token', '1', '--task', 'nope'],
+      /^features: no task named 'nope' \(registered: /,
+    ],
+    [
+      'unknown --via',
+      ['--layer', '0', '--token', '1', '--via', 'qk'],
+      /^features: --via must be embed, ov or ov:H \(a head of the layer\), found 'qk'$/,
+    ],
     ['head out of range', ['--layer', '0', '--token', '1', '--via', 'ov:2'], /^--via ov:2: layer 0 has heads 0\.\.1$/],
-    ['three positions', ['--layer', '0', '--token', '1', '--position', '0,1,2'], /^features: --position takes P or P,Q, found '0,1,2'$/],
-    ['no positional embedding', ['--layer', '0', '--token', '1', '--position', '0'], /^--position: model 'seed1' has no positional embedding$/],
+    [
+      'three positions',
+      ['--layer', '0', '--token', '1', '--position', '0,1,2'],
+      /^features: --position takes P or P,Q, found '0,1,2'$/,
+    ],
+    [
+      'no positional embedding',
+      ['--layer', '0', '--token', '1', '--position', '0'],
+      /^--position: model 'seed1' has no positional embedding$/,
+    ],
   ];
   it.each(cases)('%s', async (_, args, message) => {
     const { code, out, err } = await run('seed1', ...args);
@@ -177,20 +294,43 @@ describe('pathsum features: errors are one line, exit 1', () => {
     ['too long', `${Array(17).fill(1).join(',')},2\n`, /:1: 17 input tokens exceed the context of 16$/],
     ['nothing', '\n# only a comment\n', /: no token sequences$/],
   ])('inputs file: %s', async (_, text, message) => {
-    const { code, err } = await run('seed1', '--layer', '0', '--token', '1', '--inputs', models.seed1!.file('bad-inputs.txt', text));
+    const { code, err } = await run(
+      'seed1',
+      '--layer',
+      '0',
+      '--token',
+      '1',
+      '--inputs',
+      models.seed1!.file('bad-inputs.txt', text),
+    );
     expect(code).toBe(1);
     expect(err.trimEnd()).toMatch(message);
   });
 
   it('a layer without a bilinear block or without heads for --via ov, a missing weights file, a missing spec', async () => {
     const noHeads = await run('bilinear-only', '--layer', '0', '--token', '1', '--via', 'ov');
-    expect([noHeads.code, noHeads.err]).toEqual([1, "pathsum: --via ov: layer 0 of model 'bilinear_only' has no attention block\n"]);
+    expect([noHeads.code, noHeads.err]).toEqual([
+      1,
+      "pathsum: --via ov: layer 0 of model 'bilinear_only' has no attention block\n",
+    ]);
     const attn = await run('attn1', '--layer', '0', '--token', '1');
     expect([attn.code, attn.err]).toEqual([1, "pathsum: layer 0 of model 'attn1' has no bilinear block\n"]);
-    const missing = await cli('features', models.seed1!.spec, '--weights', '/nonexistent/w', '--layer', '0', '--token', '1');
+    const missing = await cli(
+      'features',
+      models.seed1!.spec,
+      '--weights',
+      '/nonexistent/w',
+      '--layer',
+      '0',
+      '--token',
+      '1',
+    );
     expect([missing.code, missing.err]).toEqual([1, 'pathsum: /nonexistent/w: no such file or directory\n']);
     const noWeights = await cli('features', models.seed1!.spec, '--layer', '0', '--token', '1');
-    expect([noWeights.code, noWeights.err]).toEqual([1, 'pathsum: features: --weights FILE is required (or give a model directory holding model.safetensors)\n']);
+    expect([noWeights.code, noWeights.err]).toEqual([
+      1,
+      'pathsum: features: --weights FILE is required (or give a model directory holding model.safetensors)\n',
+    ]);
     const spec = await cli('features', '/nonexistent/m.pathsum', '--weights', 'w', '--layer', '0', '--token', '1');
     expect(spec.code).toBe(1);
     expect(spec.err).toMatch(/^pathsum: \/nonexistent\/m\.pathsum: cannot read the spec/);

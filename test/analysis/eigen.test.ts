@@ -13,7 +13,12 @@ const entry = fc.double({ min: -10, max: 10, noNaN: true });
 const symmetric: fc.Arbitrary<Matrix> = fc.integer({ min: 1, max: 12 }).chain(n =>
   fc.oneof(
     fc.array(entry, { minLength: n * n, maxLength: n * n }).map(xs => symmetrized(n, xs)),
-    fc.tuple(fc.array(fc.constantFrom(-2, 0, 0, 1, 3), { minLength: n, maxLength: n }), fc.array(entry, { minLength: n * n, maxLength: n * n })).map(([l, xs]) => planted(n, l, xs)),
+    fc
+      .tuple(
+        fc.array(fc.constantFrom(-2, 0, 0, 1, 3), { minLength: n, maxLength: n }),
+        fc.array(entry, { minLength: n * n, maxLength: n * n }),
+      )
+      .map(([l, xs]) => planted(n, l, xs)),
   ),
 );
 
@@ -53,8 +58,13 @@ describe('eigenDecomposition', () => {
         const { values, vectors } = eigenDecomposition(q);
         const n = q.rows;
         vectors.forEach((v, i) => {
-          vectors.forEach((w, j) => expect(Math.abs(dot(v, w) - (i === j ? 1 : 0))).toBeLessThan(1e-12 * n));
-          for (let r = 0; r < n; r++) expect(Math.abs(dot(q.data.subarray(r * n, (r + 1) * n), v) - values[i]! * v[r]!)).toBeLessThan(1e-11 * n * scaleOf(q));
+          vectors.forEach((w, j) => {
+            expect(Math.abs(dot(v, w) - (i === j ? 1 : 0))).toBeLessThan(1e-12 * n);
+          });
+          for (let r = 0; r < n; r++)
+            expect(Math.abs(dot(q.data.subarray(r * n, (r + 1) * n), v) - values[i]! * v[r]!)).toBeLessThan(
+              1e-11 * n * scaleOf(q),
+            );
           const largest = Math.max(...v.map(Math.abs));
           expect(v.find(x => Math.abs(x) >= largest - 1e-12)!).toBeGreaterThan(0);
         });
@@ -72,7 +82,9 @@ describe('eigenDecomposition', () => {
         const rows = Array.from({ length: n }, (_, i) => [...q.data.subarray(i * n, (i + 1) * n)]);
         const reference = (eigs(rows).values as number[]).slice().sort((a, b) => a - b);
         const ours = [...values].sort((a, b) => a - b);
-        ours.forEach((x, i) => expect(Math.abs(x - reference[i]!)).toBeLessThan(1e-9 * scaleOf(q)));
+        ours.forEach((x, i) => {
+          expect(Math.abs(x - reference[i]!)).toBeLessThan(1e-9 * scaleOf(q));
+        });
       }),
       { numRuns: 100 },
     );

@@ -5,14 +5,24 @@ import { dominantFrequency, frequencyShares } from '../../src/analysis/fourier.j
 describe('Fourier shares of a token profile', () => {
   it('a shifted, scaled sinusoid of frequency ω is all ω', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: 60 }), fc.nat(), fc.double({ min: 0, max: 6.3, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), fc.double({ min: -5, max: 5, noNaN: true }), (p, w0, phase, amplitude, offset) => {
-        const w = 1 + (w0 % Math.floor(p / 2));
-        const phi = 2 * w === p ? 0 : phase; // at ω = p/2 only the cosine exists
-        const profile = Array.from({ length: p + 1 }, (_, a) => offset + amplitude * Math.cos((2 * Math.PI * w * a) / p + phi));
-        const found = dominantFrequency(profile, p);
-        expect(found.frequency).toBe(w);
-        expect(found.share).toBeCloseTo(1, 9);
-      }),
+      fc.property(
+        fc.integer({ min: 3, max: 60 }),
+        fc.nat(),
+        fc.double({ min: 0, max: 6.3, noNaN: true }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        (p, w0, phase, amplitude, offset) => {
+          const w = 1 + (w0 % Math.floor(p / 2));
+          const phi = 2 * w === p ? 0 : phase; // at ω = p/2 only the cosine exists
+          const profile = Array.from(
+            { length: p + 1 },
+            (_, a) => offset + amplitude * Math.cos((2 * Math.PI * w * a) / p + phi),
+          );
+          const found = dominantFrequency(profile, p);
+          expect(found.frequency).toBe(w);
+          expect(found.share).toBeCloseTo(1, 9);
+        },
+      ),
     );
   });
 

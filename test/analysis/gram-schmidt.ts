@@ -5,10 +5,15 @@ import { dot } from '../../src/analysis/matrix.js';
 export function orthonormal(n: number, xs: number[]): Float64Array[] {
   const basis: Float64Array[] = [];
   for (let k = 0; basis.length < n; k++) {
-    const v = k < n ? Float64Array.from({ length: n }, (_, i) => xs[k * n + i]! + (i === k ? 1e-3 : 0)) : Float64Array.from({ length: n }, (_, i) => (i === k - n ? 1 : 0));
+    const v =
+      k < n
+        ? Float64Array.from({ length: n }, (_, i) => xs[k * n + i]! + (i === k ? 1e-3 : 0))
+        : Float64Array.from({ length: n }, (_, i) => (i === k - n ? 1 : 0));
     for (const q of basis) {
       const c = dot(v, q);
-      v.forEach((x, i) => (v[i] = x - c * q[i]!));
+      v.forEach((x, i) => {
+        v[i] = x - c * q[i]!;
+      });
     }
     const length = Math.sqrt(dot(v, v));
     if (length > 1e-6) basis.push(v.map(x => x / length));

@@ -20,7 +20,14 @@ beforeAll(async () => {
 const norm = fc.constantFrom<NormKind | undefined>(undefined, 'rms', 'layer');
 
 const bilinearOnly = fc
-  .record({ width: fc.integer({ min: 1, max: 6 }), hidden: fc.integer({ min: 1, max: 6 }), bias: fc.boolean(), ln2: norm, final: norm, unembedBias: fc.boolean() })
+  .record({
+    width: fc.integer({ min: 1, max: 6 }),
+    hidden: fc.integer({ min: 1, max: 6 }),
+    bias: fc.boolean(),
+    ln2: norm,
+    final: norm,
+    unembedBias: fc.boolean(),
+  })
   .map(
     (a): Architecture => ({
       name: 'bilinear',
@@ -42,7 +49,9 @@ function readMlp(arch: Architecture, w: Weights, x: number[], u: number[]): { va
   const m = arch.layers[0]!.bilinear!.hidden;
   const bias = arch.layers[0]!.bilinear!.bias;
   const [Win, Wgate, Wout] = ['W_in', 'W_gate', 'W_out'].map(k => values(w, `blocks.0.mlp.${k}`));
-  const [bin, bgate, bout] = ['b_in', 'b_gate', 'b_out'].map(k => (bias ? values(w, `blocks.0.mlp.${k}`) : new Array<number>(Math.max(d, m)).fill(0)));
+  const [bin, bgate, bout] = ['b_in', 'b_gate', 'b_out'].map(k =>
+    bias ? values(w, `blocks.0.mlp.${k}`) : new Array<number>(Math.max(d, m)).fill(0),
+  );
   let value = 0;
   let mass = 0;
   for (let k = 0; k < m; k++) {
@@ -67,7 +76,9 @@ describe('interaction matrix Q_u', () => {
   it('x̃ᵀ Q_u x̃ + u·b_out = u · MLP(x) in float64, with and without biases', () => {
     fc.assert(
       fc.property(
-        bilinearOnly.chain(arch => fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width))),
+        bilinearOnly.chain(arch =>
+          fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width)),
+        ),
         ([arch, seed, x, u]) => {
           const weights = randomWeights(arch, seed);
           try {
@@ -77,8 +88,11 @@ describe('interaction matrix Q_u', () => {
             const expected = readMlp(arch, weights, x, u);
             expect(form.homogeneous).toBe(arch.layers[0]!.bilinear!.bias);
             expect(q.rows).toBe(arch.width + (form.homogeneous ? 1 : 0));
-            for (let i = 0; i < q.rows; i++) for (let j = 0; j < i; j++) expect(q.data[i * q.rows + j]).toBe(q.data[j * q.rows + i]);
-            expect(Math.abs(quadratic(q, xt) + outputOffset(form, u) - expected.value)).toBeLessThan(1e-12 * (1 + expected.mass));
+            for (let i = 0; i < q.rows; i++)
+              for (let j = 0; j < i; j++) expect(q.data[i * q.rows + j]).toBe(q.data[j * q.rows + i]);
+            expect(Math.abs(quadratic(q, xt) + outputOffset(form, u) - expected.value)).toBeLessThan(
+              1e-12 * (1 + expected.mass),
+            );
           } finally {
             disposeWeights(weights);
           }
@@ -91,7 +105,9 @@ describe('interaction matrix Q_u', () => {
   it('through its eigendecomposition: u · MLP(x) = Σ_i λ_i (v_i · x̃)² + u·b_out', () => {
     fc.assert(
       fc.property(
-        bilinearOnly.chain(arch => fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width))),
+        bilinearOnly.chain(arch =>
+          fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width)),
+        ),
         ([arch, seed, x, u]) => {
           const weights = randomWeights(arch, seed);
           const form = bilinearForm(arch, weights, 0);
@@ -110,14 +126,27 @@ describe('interaction matrix Q_u', () => {
   it('is linear in u', () => {
     fc.assert(
       fc.property(
-        bilinearOnly.chain(arch => fc.tuple(fc.constant(arch), fc.integer({ min: 0, max: 10_000 }), vector(arch.width), vector(arch.width), fc.double({ min: -3, max: 3, noNaN: true }))),
+        bilinearOnly.chain(arch =>
+          fc.tuple(
+            fc.constant(arch),
+            fc.integer({ min: 0, max: 10_000 }),
+            vector(arch.width),
+            vector(arch.width),
+            fc.double({ min: -3, max: 3, noNaN: true }),
+          ),
+        ),
         ([arch, seed, u, v, c]) => {
           const weights = randomWeights(arch, seed);
           const form = bilinearForm(arch, weights, 0);
           disposeWeights(weights);
-          const lhs = interactionMatrix(form, u.map((x, i) => x + c * v[i]!));
+          const lhs = interactionMatrix(
+            form,
+            u.map((x, i) => x + c * v[i]!),
+          );
           const [qu, qv] = [interactionMatrix(form, u), interactionMatrix(form, v)];
-          lhs.data.forEach((x, i) => expect(Math.abs(x - qu.data[i]! - c * qv.data[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(x))));
+          lhs.data.forEach((x, i) => {
+            expect(Math.abs(x - qu.data[i]! - c * qv.data[i]!)).toBeLessThan(1e-10 * (1 + Math.abs(x)));
+          });
         },
       ),
     );
@@ -148,7 +177,10 @@ describe('interaction matrix Q_u', () => {
               const scale = frozen.scales.get('final')?.arraySync()[t] ?? 1;
               const constant = finalConstant(arch, weights, c);
               const expected = scale * (direct + mlp) + constant;
-              const mass = scale * (Math.abs(direct) + Math.abs(mlp) + readMlp(arch, weights, y, [...r.u]).mass) + Math.abs(constant) + 1;
+              const mass =
+                scale * (Math.abs(direct) + Math.abs(mlp) + readMlp(arch, weights, y, [...r.u]).mass) +
+                Math.abs(constant) +
+                1;
               expect(Math.abs(forwardLogits[t]![c]! - expected) / mass).toBeLessThan(1e-4);
             });
           } finally {
@@ -178,7 +210,9 @@ function finalConstant(arch: Architecture, w: Weights, c: number): number {
   const V = arch.vocab;
   const unembed = values(w, 'unembed.W_U');
   let constant = arch.unembed.bias ? values(w, 'unembed.b_U')[c]! : 0;
-  if (arch.unembed.norm === 'layer') values(w, 'ln_final.b').forEach((b, i) => (constant += b * unembed[i * V + c]!));
+  if (arch.unembed.norm === 'layer')
+    values(w, 'ln_final.b').forEach((b, i) => {
+      constant += b * unembed[i * V + c]!;
+    });
   return constant;
 }
-

@@ -14,7 +14,10 @@ export interface ModelFiles {
   readonly file: (name: string, text: string) => string;
 }
 
-export function writeModel(specText: string, tensors: ReadonlyMap<string, { shape: readonly number[]; data: ArrayLike<number> }>): ModelFiles {
+export function writeModel(
+  specText: string,
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: ArrayLike<number> }>,
+): ModelFiles {
   const dir = mkdtempSync(join(tmpdir(), 'pathsum-features-'));
   const file = (name: string, text: string) => {
     const path = join(dir, name);
@@ -23,7 +26,10 @@ export function writeModel(specText: string, tensors: ReadonlyMap<string, { shap
   };
   const spec = file('model.pathsum', specText);
   const weights = join(dir, 'model.safetensors');
-  writeFileSync(weights, writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }]))));
+  writeFileSync(
+    weights,
+    writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }]))),
+  );
   return { dir, spec, weights, file };
 }
 

@@ -7,7 +7,8 @@ import { writeModel } from './model-files.js';
 
 export const V = 12;
 export const d = 8;
-const spec = (m: number) => `model planted {\n  vocab ${V}; context 4; width ${d}\n  embed\n  layer { bilinear hidden ${m} }\n  unembed\n}\n`;
+const spec = (m: number) =>
+  `model planted {\n  vocab ${V}; context 4; width ${d}\n  embed\n  layer { bilinear hidden ${m} }\n  unembed\n}\n`;
 
 export function plantedModel(seed: number, lambdas: number[], token: number) {
   const random = rng(seed);

@@ -34,7 +34,7 @@ describe('pathsum check', () => {
   });
 
   it.each([
-    [['check', 'no/such.pathsum'], "pathsum: no/such.pathsum: cannot read the spec (no such file)\n"],
+    [['check', 'no/such.pathsum'], 'pathsum: no/such.pathsum: cannot read the spec (no such file)\n'],
     [['check', '--frobnicate', 'x'], "pathsum: check: Unknown option '--frobnicate'\n"],
     [['chekc'], "pathsum: unknown command 'chekc' (did you mean 'check'?); see 'pathsum --help'\n"],
   ])('%j fails with one line', async (argv, message) => {
@@ -46,11 +46,14 @@ describe('pathsum check', () => {
   it('asks for --model when a file holds several models, and honours it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pathsum-'));
     const file = join(dir, 'two.pathsum');
-    const model = (name: string) => `model ${name} {\n  vocab 4; context 2; width 2\n  embed\n  layer { bilinear hidden 2 }\n  unembed\n}\n`;
+    const model = (name: string) =>
+      `model ${name} {\n  vocab 4; context 2; width 2\n  embed\n  layer { bilinear hidden 2 }\n  unembed\n}\n`;
     writeFileSync(file, model('a') + model('b'));
     expect((await cli('check', file)).out).toContain('a (');
     const chosen = await cli('check', file, '--model', 'b');
     expect(chosen.out.startsWith('b (')).toBe(true);
-    expect((await cli('check', file, '--model', 'c')).err).toBe(`pathsum: ${file}: no model named 'c' (it defines 'a', 'b')\n`);
+    expect((await cli('check', file, '--model', 'c')).err).toBe(
+      `pathsum: ${file}: no model named 'c' (it defines 'a', 'b')\n`,
+    );
   });
 });

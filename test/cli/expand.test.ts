@@ -23,7 +23,9 @@ async function cli(...argv: string[]) {
   return { code, out: io.out(), err: io.err() };
 }
 
-const examples = readdirSync('examples').filter(f => f.endsWith('.pathsum') && f !== 'big.pathsum').sort();
+const examples = readdirSync('examples')
+  .filter(f => f.endsWith('.pathsum') && f !== 'big.pathsum')
+  .sort();
 
 describe('pathsum expand', () => {
   it('prints the nine symmetrized terms of the one-layer, two-head model in paper notation', async () => {
@@ -48,18 +50,27 @@ describe('pathsum expand', () => {
 
     it('every text line parses back to the formula it prints, every LaTeX line renders', async () => {
       const text = (await cli('expand', `examples/${file}`, '--limit', '200')).out.trimEnd().split('\n');
-      const latex = (await cli('expand', `examples/${file}`, '--limit', '200', '--format', 'latex')).out.trimEnd().split('\n');
+      const latex = (await cli('expand', `examples/${file}`, '--limit', '200', '--format', 'latex')).out
+        .trimEnd()
+        .split('\n');
       const terms = [...expand(arch)].slice(0, 200);
       expect(text).toHaveLength(terms.length);
-      terms.forEach((t, i) => expect(parseFormula(text[i]!)).toBe(formula(t, arch)));
+      terms.forEach((t, i) => {
+        expect(parseFormula(text[i]!)).toBe(formula(t, arch));
+      });
       for (const l of latex) expect(() => katex.renderToString(l, { throwOnError: true })).not.toThrow();
     });
 
     it('JSON follows the contract and counts match the closed form', async () => {
       const raw = await cli('expand', `examples/${file}`, '--format', 'json', '--no-simplify', '--limit', '300');
       const simplified = await cli('expand', `examples/${file}`, '--format', 'json', '--limit', '300');
-      for (const [result, symmetrized] of [[raw, false], [simplified, true]] as const) {
-        const json = JSON.parse(result.out) as { terms: { path: unknown; coefficient: number; degree: number; text: string; latex: string }[] };
+      for (const [result, symmetrized] of [
+        [raw, false],
+        [simplified, true],
+      ] as const) {
+        const json = JSON.parse(result.out) as {
+          terms: { path: unknown; coefficient: number; degree: number; text: string; latex: string }[];
+        };
         expect(Object.keys(json)).toEqual(['terms']);
         const expected = countTerms(arch, { symmetrize: symmetrized }).total;
         if ('exact' in expected && expected.exact <= 300n) expect(BigInt(json.terms.length)).toBe(expected.exact);
@@ -89,11 +100,23 @@ describe('pathsum expand', () => {
 
   it.each([
     [['expand'], "pathsum: expand takes one spec file, found 0; see 'pathsum expand --help'\n"],
-    [['expand', 'examples/seed1.pathsum', '--format', 'html'], "pathsum: expand: --format must be text, latex or json, found 'html'\n"],
+    [
+      ['expand', 'examples/seed1.pathsum', '--format', 'html'],
+      "pathsum: expand: --format must be text, latex or json, found 'html'\n",
+    ],
     [['expand', 'examples/seed1.pathsum', '--ablate', '0.7'], 'pathsum: expand: --ablate 0.7: layer 0 has no head 7\n'],
-    [['expand', 'examples/seed1.pathsum', '--ablate', 'x'], "pathsum: expand: --ablate takes LAYER.HEAD or LAYER.mlp (e.g. 0.1 or 1.mlp), found 'x'\n"],
-    [['expand', 'examples/seed1.pathsum', '--layers', '3'], "pathsum: expand: --layers: '3' is not a layer of this model (layers 0 to 0)\n"],
-    [['expand', 'examples/seed1.pathsum', '--limit', '0'], "pathsum: expand: --limit must be an integer ≥ 1, found '0'\n"],
+    [
+      ['expand', 'examples/seed1.pathsum', '--ablate', 'x'],
+      "pathsum: expand: --ablate takes LAYER.HEAD or LAYER.mlp (e.g. 0.1 or 1.mlp), found 'x'\n",
+    ],
+    [
+      ['expand', 'examples/seed1.pathsum', '--layers', '3'],
+      "pathsum: expand: --layers: '3' is not a layer of this model (layers 0 to 0)\n",
+    ],
+    [
+      ['expand', 'examples/seed1.pathsum', '--limit', '0'],
+      "pathsum: expand: --limit must be an integer ≥ 1, found '0'\n",
+    ],
     [['latex', 'examples/seed1.pathsum'], 'pathsum: latex: name the output file with -o FILE.tex\n'],
   ])('%j is a one-line error', async (argv, message) => {
     const { code, err, out } = await cli(...argv);
@@ -101,9 +124,22 @@ describe('pathsum expand', () => {
   });
 
   it('ablation and filters agree with the closed-form counts', async () => {
-    const { out } = await cli('expand', 'examples/two-layer.pathsum', '--ablate', '0.1', '--ablate', '1.mlp', '--max-degree', '2');
+    const { out } = await cli(
+      'expand',
+      'examples/two-layer.pathsum',
+      '--ablate',
+      '0.1',
+      '--ablate',
+      '1.mlp',
+      '--max-degree',
+      '2',
+    );
     const arch = loadSpec('examples/two-layer.pathsum');
-    const expected = countTerms(arch, { ablateHeads: new Set(['0.1']), ablateBilinear: new Set([1]), maxDegree: 2 }).total;
+    const expected = countTerms(arch, {
+      ablateHeads: new Set(['0.1']),
+      ablateBilinear: new Set([1]),
+      maxDegree: 2,
+    }).total;
     expect({ exact: BigInt(out.trimEnd().split('\n').length) }).toEqual(expected);
     expect(out).not.toContain('A^{0.1}');
   });
@@ -120,6 +156,9 @@ describe('pathsum latex', () => {
     expect(doc.match(/\\usepackage/g)).toHaveLength(1);
     const lines = doc.split('\\begin{align*}\n')[1]!.split('\n\\end{align*}')[0]!.split(' \\\\\n');
     expect(lines).toHaveLength(9);
-    for (const line of lines) expect(() => katex.renderToString(line.replace(/^.*?&=? ?(\\quad \+ )?/, ''), { throwOnError: true })).not.toThrow();
+    for (const line of lines)
+      expect(() =>
+        katex.renderToString(line.replace(/^.*?&=? ?(\\quad \+ )?/, ''), { throwOnError: true }),
+      ).not.toThrow();
   });
 });

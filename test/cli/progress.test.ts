@@ -29,7 +29,10 @@ describe('progress', () => {
 
   it('stays silent when stderr is not a terminal, or with --quiet', () => {
     vi.useFakeTimers();
-    for (const [io, quiet] of [[memoryIo(), false], [terminal(), true]] as const) {
+    for (const [io, quiet] of [
+      [memoryIo(), false],
+      [terminal(), true],
+    ] as const) {
       const bar = progress(io, 'work', 3, quiet);
       vi.advanceTimersByTime(5000);
       bar.tick(3);

@@ -5,10 +5,23 @@ import { expand } from '../../src/expand/expand.js';
 import type { Architecture, Layer, NormKind } from '../../src/spec/architecture.js';
 
 function model(layers: Layer[], extra: Partial<Architecture> = {}): Architecture {
-  return { name: 'm', vocab: 5, context: 4, width: 3, positional: false, layers, unembed: { bias: false }, renames: new Map(), ...extra };
+  return {
+    name: 'm',
+    vocab: 5,
+    context: 4,
+    width: 3,
+    positional: false,
+    layers,
+    unembed: { bias: false },
+    renames: new Map(),
+    ...extra,
+  };
 }
 
-const attnAndBilinear = (heads: number): Layer => ({ attention: { heads, headSize: 2, bias: false }, bilinear: { hidden: 4, bias: false } });
+const attnAndBilinear = (heads: number): Layer => ({
+  attention: { heads, headSize: 2, bias: false },
+  bilinear: { hidden: 4, bias: false },
+});
 
 describe('closed-form counts', () => {
   it('match the figures of DESIGN §1', () => {
@@ -19,29 +32,46 @@ describe('closed-form counts', () => {
   });
 
   it('stay finite for 48 layers of 32 heads with bilinear MLPs', () => {
-    const counts = countTerms(model(Array.from({ length: 48 }, () => attnAndBilinear(32)), { positional: true }));
+    const counts = countTerms(
+      model(
+        Array.from({ length: 48 }, () => attnAndBilinear(32)),
+        { positional: true },
+      ),
+    );
     expect(formatTotal(counts.total)).toMatch(/^≈ 10\^\(?\d/);
   });
 
   const norm = fc.constantFrom<NormKind | undefined>(undefined, 'rms', 'layer');
   const layer = fc.record({
-    attention: fc.option(fc.record({ heads: fc.integer({ min: 0, max: 2 }), headSize: fc.constant(2), bias: fc.boolean(), norm }), { nil: undefined }),
+    attention: fc.option(
+      fc.record({ heads: fc.integer({ min: 0, max: 2 }), headSize: fc.constant(2), bias: fc.boolean(), norm }),
+      { nil: undefined },
+    ),
     bilinear: fc.option(fc.record({ hidden: fc.constant(3), bias: fc.boolean(), norm }), { nil: undefined }),
   });
-  const arch = fc.record({
-    layers: fc.array(layer, { maxLength: 2 }),
-    positional: fc.boolean(),
-    unembed: fc.record({ bias: fc.boolean(), norm }),
-  }).map(a => model(a.layers as Layer[], { positional: a.positional, unembed: a.unembed }));
+  const arch = fc
+    .record({
+      layers: fc.array(layer, { maxLength: 2 }),
+      positional: fc.boolean(),
+      unembed: fc.record({ bias: fc.boolean(), norm }),
+    })
+    .map(a => model(a.layers as Layer[], { positional: a.positional, unembed: a.unembed }));
 
   it('equal a brute-force enumeration, per degree and in total', () => {
     fc.assert(
-      fc.property(arch, fc.boolean(), fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }), (a, symmetrize, maxDegree) => {
-        const terms = [...expand(a, { symmetrize, maxDegree })];
-        const counts = countTerms(a, { symmetrize, maxDegree, degreeCap: 4 });
-        expect(counts.total).toEqual({ exact: BigInt(terms.length) });
-        counts.byDegree.forEach((c, k) => expect(c).toEqual({ exact: BigInt(terms.filter(t => t.degree === k).length) }));
-      }),
+      fc.property(
+        arch,
+        fc.boolean(),
+        fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+        (a, symmetrize, maxDegree) => {
+          const terms = [...expand(a, { symmetrize, maxDegree })];
+          const counts = countTerms(a, { symmetrize, maxDegree, degreeCap: 4 });
+          expect(counts.total).toEqual({ exact: BigInt(terms.length) });
+          counts.byDegree.forEach((c, k) => {
+            expect(c).toEqual({ exact: BigInt(terms.filter(t => t.degree === k).length) });
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -13,7 +13,6 @@ describe('path families', () => {
     [bilinear(1, head(1, 0, embed()), head(0, 1, pos()), false), 'pair L1: head L1 × head L0'],
   ])('%j is a %s', (path, family) => expect(pathFamily(path)).toBe(family));
 
-
   it('headsOf lists each head a path passes through once', () => {
     const p = bilinear(1, head(1, 0, head(0, 1, embed())), head(1, 0, embed()), true);
     expect(headsOf(p)).toEqual(['0.1', '1.0']);

@@ -34,7 +34,9 @@ const feature: fc.Arbitrary<Expr> = fc.letrec<{ f: Expr }>(tie => ({
   ),
 })).f;
 
-const coefficient = fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 9 })).map(([n, d]) => fraction(n, d));
+const coefficient = fc
+  .tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 9 }))
+  .map(([n, d]) => fraction(n, d));
 
 const expression: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr; body: Expr }>(tie => ({
   body: fc.oneof(
@@ -47,7 +49,12 @@ const expression: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr; body: Expr }>(tie =>
     { depthSize: 'small' },
     tie('body'),
     fc.tuple(coefficient, tie('body')).map(([c, b]) => N.term(c, b)),
-    fc.array(fc.tuple(coefficient, tie('body')).map(([c, b]) => N.term(c, b)), { minLength: 2, maxLength: 3 }).map(N.sum),
+    fc
+      .array(
+        fc.tuple(coefficient, tie('body')).map(([c, b]) => N.term(c, b)),
+        { minLength: 2, maxLength: 3 },
+      )
+      .map(N.sum),
   ),
 })).e;
 

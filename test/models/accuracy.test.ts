@@ -17,12 +17,30 @@ interface CardAccuracy {
   accuracy: number;
 }
 
-type Measured = ReturnType<typeof measure>;
+/** The fields of examples/<task>/card.json that these tests read. */
+interface Card {
+  spec: string;
+}
 
-function measure(task: string, examples: (card: Record<string, any>) => Example[]) {
+interface ModaddCard extends Card {
+  p: number;
+  data: { seed: number; trainFraction: number; heldOutSize: number };
+  heldOutAccuracy: CardAccuracy;
+}
+
+interface InductionCard extends Card {
+  vocab: number;
+  context: number;
+  data: { heldOutSeed: number; heldOutSize: number; minPeriod: number; maxPeriod: number };
+  heldOutAccuracy: { repeated: CardAccuracy; fresh: CardAccuracy };
+}
+
+type Measured<C extends Card> = ReturnType<typeof measure<C>>;
+
+function measure<C extends Card>(task: string, examples: (card: C) => Example[]) {
   const dir = join('examples', task);
-  const card = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as Record<string, any>;
-  const arch = loadSpec(join(dir, card.spec as string));
+  const card = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as C;
+  const arch = loadSpec(join(dir, card.spec));
   const { weights, warnings } = loadWeights(arch, dir);
   const measured = accuracyByGroup(arch, weights, examples(card));
   disposeWeights(weights);
@@ -31,13 +49,16 @@ function measure(task: string, examples: (card: Record<string, any>) => Example[
 
 function expectMatchesCard(measured: GroupAccuracy | undefined, reported: CardAccuracy) {
   expect(measured).toBeDefined();
-  expect({ correct: measured!.correct, total: measured!.total }).toEqual({ correct: reported.correct, total: reported.total });
+  expect({ correct: measured!.correct, total: measured!.total }).toEqual({
+    correct: reported.correct,
+    total: reported.total,
+  });
   expect(Number(measured!.accuracy.toFixed(4))).toBe(reported.accuracy);
 }
 
 /** Measured once per model, before its tests (and after the backend is chosen). */
-function measuredBeforeAll(task: string, examples: (card: Record<string, any>) => Example[]): () => Measured {
-  let result: Measured | undefined;
+function measuredBeforeAll<C extends Card>(task: string, examples: (card: C) => Example[]): () => Measured<C> {
+  let result: Measured<C> | undefined;
   beforeAll(async () => {
     await useBackend('wasm');
     result = measure(task, examples);
@@ -46,7 +67,10 @@ function measuredBeforeAll(task: string, examples: (card: Record<string, any>) =
 }
 
 describe('examples/modadd', () => {
-  const model = measuredBeforeAll('modadd', c => modaddSplit(c.data.seed, { p: c.p, trainFraction: c.data.trainFraction }).heldOut);
+  const model = measuredBeforeAll(
+    'modadd',
+    (c: ModaddCard) => modaddSplit(c.data.seed, { p: c.p, trainFraction: c.data.trainFraction }).heldOut,
+  );
 
   it('is the model the card describes', () => {
     const { card, arch, warnings, measured } = model();
@@ -63,8 +87,13 @@ describe('examples/modadd', () => {
 });
 
 describe('examples/induction', () => {
-  const model = measuredBeforeAll('induction', c =>
-    inductionBatch(c.data.heldOutSeed, c.data.heldOutSize, { vocab: c.vocab, context: c.context, minPeriod: c.data.minPeriod, maxPeriod: c.data.maxPeriod }),
+  const model = measuredBeforeAll('induction', (c: InductionCard) =>
+    inductionBatch(c.data.heldOutSeed, c.data.heldOutSize, {
+      vocab: c.vocab,
+      context: c.context,
+      minPeriod: c.data.minPeriod,
+      maxPeriod: c.data.maxPeriod,
+    }),
   );
 
   it('is the model the card describes', () => {

@@ -38,7 +38,9 @@ describe('formulas on real weights (float64) = forward pass (float32)', () => {
             });
           }
           const expected = logits.dataSync();
-          total.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(2e-5 * Math.max(1, mass[i]!)));
+          total.forEach((v, i) => {
+            expect(Math.abs(v - expected[i]!)).toBeLessThan(2e-5 * Math.max(1, mass[i]!));
+          });
           disposeFrozen(frozen);
           disposeWeights(weights);
           logits.dispose();

@@ -34,18 +34,26 @@ const bytes = (n: number) => new Uint8Array(n);
 function f32(...values: number[]): Uint8Array {
   const out = new Uint8Array(4 * values.length);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  values.forEach((v, i) => {
+    view.setFloat32(4 * i, v, true);
+  });
   return out;
 }
 
 function u16(...bits: number[]): Uint8Array {
   const out = new Uint8Array(2 * bits.length);
   const view = new DataView(out.buffer);
-  bits.forEach((b, i) => view.setUint16(2 * i, b, true));
+  bits.forEach((b, i) => {
+    view.setUint16(2 * i, b, true);
+  });
   return out;
 }
 
-const entry = (dtype: string, shape: number[], begin: number, end: number) => ({ dtype, shape, data_offsets: [begin, end] });
+const entry = (dtype: string, shape: number[], begin: number, end: number) => ({
+  dtype,
+  shape,
+  data_offsets: [begin, end],
+});
 
 function errorOf(run: () => unknown): WeightsError {
   try {
@@ -62,23 +70,75 @@ function errorOf(run: () => unknown): WeightsError {
 const malformed: [string, Uint8Array, string][] = [
   ['shorter than the length field', bytes(3), 'not a safetensors file: 3 bytes, fewer than the 8-byte header length'],
   ['empty', bytes(0), 'not a safetensors file: 0 bytes, fewer than the 8-byte header length'],
-  ['header length over the limit', layout('{}', undefined, 100_000_001n), 'header length 100000001 exceeds the limit of 100000000 bytes'],
-  ['header length 2^64 − 1', layout('{}', undefined, 2n ** 64n - 1n), 'header length 18446744073709551615 exceeds the limit of 100000000 bytes'],
-  ['header cut short', layout('{"a":', undefined, 64n), 'truncated: the header claims 64 bytes but the file has 5 after the length'],
+  [
+    'header length over the limit',
+    layout('{}', undefined, 100_000_001n),
+    'header length 100000001 exceeds the limit of 100000000 bytes',
+  ],
+  [
+    'header length 2^64 − 1',
+    layout('{}', undefined, 2n ** 64n - 1n),
+    'header length 18446744073709551615 exceeds the limit of 100000000 bytes',
+  ],
+  [
+    'header cut short',
+    layout('{"a":', undefined, 64n),
+    'truncated: the header claims 64 bytes but the file has 5 after the length',
+  ],
   ['header is a list', layout('[1, 2]'), 'the header must be a JSON object'],
   ['header is a string', layout('"F32"'), 'the header must be a JSON object'],
   ['header is null', layout('null'), 'the header must be a JSON object'],
   ['entry not an object', layout('{"a":3}'), 'tensor a: its header entry must be an object'],
-  ['unsupported dtype I64', layout(JSON.stringify({ a: entry('I64', [1], 0, 8) }), bytes(8)), 'tensor a: dtype "I64" is not supported (F32, F16 or BF16)'],
-  ['dtype missing', layout('{"a":{"shape":[1],"data_offsets":[0,4]}}', bytes(4)), 'tensor a: dtype undefined is not supported (F32, F16 or BF16)'],
-  ['dtype from Object.prototype', layout(JSON.stringify({ a: entry('constructor', [1], 0, 4) }), bytes(4)), 'tensor a: dtype "constructor" is not supported (F32, F16 or BF16)'],
-  ['negative dimension', layout(JSON.stringify({ a: entry('F32', [-1], 0, 4) }), bytes(4)), 'tensor a: shape must be a list of non-negative integers'],
-  ['fractional dimension', layout(JSON.stringify({ a: entry('F32', [1.5], 0, 4) }), bytes(4)), 'tensor a: shape must be a list of non-negative integers'],
-  ['offsets missing', layout('{"a":{"dtype":"F32","shape":[1]}}', bytes(4)), 'tensor a: data_offsets must be [begin, end]'],
-  ['three offsets', layout('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}', bytes(8)), 'tensor a: data_offsets must be [begin, end]'],
-  ['shape needs more bytes than the offsets hold', layout(JSON.stringify({ a: entry('F32', [2, 2], 0, 12) }), bytes(12)), 'tensor a: data_offsets [0, 12] hold 12 bytes, but shape [2, 2] of F32 needs 16'],
-  ['F16 counted as 4 bytes', layout(JSON.stringify({ h: entry('F16', [3], 0, 12) }), bytes(12)), 'tensor h: data_offsets [0, 12] hold 12 bytes, but shape [3] of F16 needs 6'],
-  ['offsets reversed', layout(JSON.stringify({ a: entry('F32', [2], 8, 0) }), bytes(8)), 'tensor a: data_offsets [8, 0] hold -8 bytes, but shape [2] of F32 needs 8'],
+  [
+    'unsupported dtype I64',
+    layout(JSON.stringify({ a: entry('I64', [1], 0, 8) }), bytes(8)),
+    'tensor a: dtype "I64" is not supported (F32, F16 or BF16)',
+  ],
+  [
+    'dtype missing',
+    layout('{"a":{"shape":[1],"data_offsets":[0,4]}}', bytes(4)),
+    'tensor a: dtype undefined is not supported (F32, F16 or BF16)',
+  ],
+  [
+    'dtype from Object.prototype',
+    layout(JSON.stringify({ a: entry('constructor', [1], 0, 4) }), bytes(4)),
+    'tensor a: dtype "constructor" is not supported (F32, F16 or BF16)',
+  ],
+  [
+    'negative dimension',
+    layout(JSON.stringify({ a: entry('F32', [-1], 0, 4) }), bytes(4)),
+    'tensor a: shape must be a list of non-negative integers',
+  ],
+  [
+    'fractional dimension',
+    layout(JSON.stringify({ a: entry('F32', [1.5], 0, 4) }), bytes(4)),
+    'tensor a: shape must be a list of non-negative integers',
+  ],
+  [
+    'offsets missing',
+    layout('{"a":{"dtype":"F32","shape":[1]}}', bytes(4)),
+    'tensor a: data_offsets must be [begin, end]',
+  ],
+  [
+    'three offsets',
+    layout('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}', bytes(8)),
+    'tensor a: data_offsets must be [begin, end]',
+  ],
+  [
+    'shape needs more bytes than the offsets hold',
+    layout(JSON.stringify({ a: entry('F32', [2, 2], 0, 12) }), bytes(12)),
+    'tensor a: data_offsets [0, 12] hold 12 bytes, but shape [2, 2] of F32 needs 16',
+  ],
+  [
+    'F16 counted as 4 bytes',
+    layout(JSON.stringify({ h: entry('F16', [3], 0, 12) }), bytes(12)),
+    'tensor h: data_offsets [0, 12] hold 12 bytes, but shape [3] of F16 needs 6',
+  ],
+  [
+    'offsets reversed',
+    layout(JSON.stringify({ a: entry('F32', [2], 8, 0) }), bytes(8)),
+    'tensor a: data_offsets [8, 0] hold -8 bytes, but shape [2] of F32 needs 8',
+  ],
   [
     'overlapping ranges',
     layout(JSON.stringify({ a: entry('F32', [2], 0, 8), b: entry('F32', [2], 4, 12) }), bytes(12)),
@@ -94,13 +154,33 @@ const malformed: [string, Uint8Array, string][] = [
     layout(JSON.stringify({ a: entry('F32', [2], 0, 8), b: entry('F32', [2], 12, 20) }), bytes(20)),
     'tensor b: its bytes begin at 12, expected 8 (offsets must be contiguous from 0, without gaps)',
   ],
-  ['a gap before the first tensor', layout(JSON.stringify({ a: entry('F32', [2], 4, 12) }), bytes(12)), 'tensor a: its bytes begin at 4, expected 0 (offsets must be contiguous from 0, without gaps)'],
-  ['trailing bytes', layout(JSON.stringify({ a: entry('F32', [2], 0, 8) }), bytes(12)), 'tensor a ends at byte 8 of the data buffer, but the buffer holds 12 bytes: trailing bytes'],
-  ['buffer cut short', layout(JSON.stringify({ a: entry('F32', [2], 0, 8) }), bytes(4)), 'tensor a ends at byte 8 of the data buffer, but the buffer holds 4 bytes: truncated'],
-  ['bytes but no tensors', layout('{}', bytes(4)), 'the tensors end at byte 0 of the data buffer, but the buffer holds 4 bytes: trailing bytes'],
+  [
+    'a gap before the first tensor',
+    layout(JSON.stringify({ a: entry('F32', [2], 4, 12) }), bytes(12)),
+    'tensor a: its bytes begin at 4, expected 0 (offsets must be contiguous from 0, without gaps)',
+  ],
+  [
+    'trailing bytes',
+    layout(JSON.stringify({ a: entry('F32', [2], 0, 8) }), bytes(12)),
+    'tensor a ends at byte 8 of the data buffer, but the buffer holds 12 bytes: trailing bytes',
+  ],
+  [
+    'buffer cut short',
+    layout(JSON.stringify({ a: entry('F32', [2], 0, 8) }), bytes(4)),
+    'tensor a ends at byte 8 of the data buffer, but the buffer holds 4 bytes: truncated',
+  ],
+  [
+    'bytes but no tensors',
+    layout('{}', bytes(4)),
+    'the tensors end at byte 0 of the data buffer, but the buffer holds 4 bytes: trailing bytes',
+  ],
   ['__metadata__ a list', layout('{"__metadata__":["pt"]}'), '__metadata__ must be an object of strings'],
   ['__metadata__ null', layout('{"__metadata__":null}'), '__metadata__ must be an object of strings'],
-  ['__metadata__ with a number', layout('{"__metadata__":{"format":"pt","step":100}}'), '__metadata__.step must be a string'],
+  [
+    '__metadata__ with a number',
+    layout('{"__metadata__":{"format":"pt","step":100}}'),
+    '__metadata__.step must be a string',
+  ],
 ];
 
 describe('readSafetensors rejects malformed files with one line naming the file and the tensor', () => {
@@ -114,12 +194,22 @@ describe('readSafetensors rejects malformed files with one line naming the file 
     ['header empty', layout('')],
     ['header not UTF-8', layout('{"a":1}').map((b, i) => (i === 9 ? 0xff : b))],
   ])('%s', (_, file) => {
-    expect(errorOf(() => readSafetensors(file, FILE)).message).toMatch(/^bad\.safetensors: the header is not valid UTF-8 JSON \(.+\)$/);
+    expect(errorOf(() => readSafetensors(file, FILE)).message).toMatch(
+      /^bad\.safetensors: the header is not valid UTF-8 JSON \(.+\)$/,
+    );
   });
 
   it('accepts what the reference reader accepts: a padded header, metadata, an empty tensor, tensors listed out of offset order', () => {
-    const header = JSON.stringify({ b: entry('F32', [1], 0, 4), empty: entry('F32', [0, 3], 4, 4), a: entry('BF16', [2], 4, 8), __metadata__: { format: 'pt' } });
-    const file = readSafetensors(layout(header + '     ', new Uint8Array([...f32(2.5), ...u16(0x3f80, 0xc000)])), 'ok.safetensors');
+    const header = JSON.stringify({
+      b: entry('F32', [1], 0, 4),
+      empty: entry('F32', [0, 3], 4, 4),
+      a: entry('BF16', [2], 4, 8),
+      __metadata__: { format: 'pt' },
+    });
+    const file = readSafetensors(
+      layout(`${header}     `, new Uint8Array([...f32(2.5), ...u16(0x3f80, 0xc000)])),
+      'ok.safetensors',
+    );
     expect(file.metadata).toEqual({ format: 'pt' });
     expect([...file.tensors.keys()].sort()).toEqual(['a', 'b', 'empty']);
     expect([...file.tensors.get('a')!.data]).toEqual([1, -2]);
@@ -177,53 +267,89 @@ describe('F16 and BF16 decode bit-exactly', () => {
     const header = JSON.stringify({ x: entry(dtype, [cases.length], 0, 2 * cases.length) });
     const decoded = readSafetensors(layout(header, u16(...cases.map(([bits]) => bits))), FILE).tensors.get('x')!;
     expect(decoded.dtype).toBe(dtype);
-    cases.forEach(([bits, value], i) => expect(decoded.data[i], `0x${bits.toString(16)}`).toBe(value)); // toBe is Object.is: -0 and NaN count
+    cases.forEach(([bits, value], i) => {
+      expect(decoded.data[i], `0x${bits.toString(16)}`).toBe(value); // toBe is Object.is: -0 and NaN count
+    });
   });
 });
 
 // '\u{1F600}' (a surrogate pair) sorts after '\uFB01' in UTF-8 bytes, before it in UTF-16 units
-const tensorName = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'blocks.0.attn.W_Q', '', '\u{1F600}', '\uFB01')).filter(s => s !== '__metadata__');
-const tensor = fc
-  .array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 })
-  .chain(shape => fc.record({ shape: fc.constant(shape), data: fc.float32Array({ minLength: shape.reduce((p, s) => p * s, 1), maxLength: shape.reduce((p, s) => p * s, 1) }) }));
+const tensorName = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom('__proto__', 'constructor', 'blocks.0.attn.W_Q', '', '\u{1F600}', '\uFB01'),
+  )
+  .filter(s => s !== '__metadata__');
+const tensor = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).chain(shape =>
+  fc.record({
+    shape: fc.constant(shape),
+    data: fc.float32Array({
+      minLength: shape.reduce((p, s) => p * s, 1),
+      maxLength: shape.reduce((p, s) => p * s, 1),
+    }),
+  }),
+);
 
 describe('writeSafetensors → readSafetensors', () => {
   it('round-trips names, shapes, bit patterns and metadata; header padded to 8 bytes, keys sorted, offsets contiguous', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(tensorName, tensor), { selector: ([name]) => name, maxLength: 5 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), (list, metadata) => {
-        const tensors = new Map(list);
-        const file = writeSafetensors(tensors, metadata);
-        const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
-        expect(headerLength % 8).toBe(0);
-        const read = readSafetensors(file, 'roundtrip.safetensors');
-        expect(read.metadata).toEqual(metadata);
-        expect(new Set(read.tensors.keys())).toEqual(new Set(tensors.keys()));
-        for (const [name, t] of tensors) {
-          const back = read.tensors.get(name)!;
-          expect(back.dtype).toBe('F32');
-          expect(back.shape).toEqual(t.shape);
-          expect(new Uint32Array(back.data.buffer.slice(back.data.byteOffset, back.data.byteOffset + back.data.byteLength))).toEqual(new Uint32Array(t.data.slice().buffer));
-        }
-        const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<string, { data_offsets: [number, number] }>;
-        const names = Object.keys(header).filter(k => k !== '__metadata__');
-        expect(names).toEqual([...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-        names.reduce((end, k) => (expect(header[k]!.data_offsets[0]).toBe(end), header[k]!.data_offsets[1]), 0);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(tensorName, tensor), { selector: ([name]) => name, maxLength: 5 }),
+        fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+        (list, metadata) => {
+          const tensors = new Map(list);
+          const file = writeSafetensors(tensors, metadata);
+          const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
+          expect(headerLength % 8).toBe(0);
+          const read = readSafetensors(file, 'roundtrip.safetensors');
+          expect(read.metadata).toEqual(metadata);
+          expect(new Set(read.tensors.keys())).toEqual(new Set(tensors.keys()));
+          for (const [name, t] of tensors) {
+            const back = read.tensors.get(name)!;
+            expect(back.dtype).toBe('F32');
+            expect(back.shape).toEqual(t.shape);
+            expect(
+              new Uint32Array(
+                back.data.buffer.slice(back.data.byteOffset, back.data.byteOffset + back.data.byteLength),
+              ),
+            ).toEqual(new Uint32Array(t.data.slice().buffer));
+          }
+          const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<
+            string,
+            { data_offsets: [number, number] }
+          >;
+          const names = Object.keys(header).filter(k => k !== '__metadata__');
+          expect(names).toEqual([...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+          let end = 0;
+          for (const k of names) {
+            expect(header[k]!.data_offsets[0]).toBe(end);
+            end = header[k]!.data_offsets[1];
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it('orders keys by UTF-8 bytes as the Rust writer does: a (61) < ﬁ (EF AC 81) < 😀 (F0 9F 98 80)', () => {
     const t = { shape: [], data: new Float32Array(1) };
-    const file = writeSafetensors(new Map([['\u{1F600}', t], ['\uFB01', t], ['a', t]]));
-    const header = new TextDecoder().decode(file.subarray(8, 8 + Number(new DataView(file.buffer).getBigUint64(0, true))));
+    const file = writeSafetensors(
+      new Map([
+        ['\u{1F600}', t],
+        ['\uFB01', t],
+        ['a', t],
+      ]),
+    );
+    const header = new TextDecoder().decode(
+      file.subarray(8, 8 + Number(new DataView(file.buffer).getBigUint64(0, true))),
+    );
     expect(Object.keys(JSON.parse(header))).toEqual(['a', '\uFB01', '\u{1F600}']);
   });
 
   it('refuses a tensor named __metadata__', () => {
-    expect(errorOf(() => writeSafetensors(new Map([['__metadata__', { shape: [1], data: new Float32Array(1) }]]))).message).toBe(
-      'a tensor cannot be named __metadata__: the format reserves that key',
-    );
+    expect(
+      errorOf(() => writeSafetensors(new Map([['__metadata__', { shape: [1], data: new Float32Array(1) }]]))).message,
+    ).toBe('a tensor cannot be named __metadata__: the format reserves that key');
   });
 });
 
@@ -239,7 +365,10 @@ const W_U = [1, 0, -1, 0.5, 2, -0.75]; // [2, 3]
 function savedFile(tensors: [string, number[], number[]][]): Uint8Array {
   const sorted = [...tensors].sort(([a], [b]) => (a < b ? -1 : 1));
   let offset = 0;
-  const entries = sorted.map(([name, shape, data]) => `"${name}":{"dtype":"F32","shape":[${shape.join(',')}],"data_offsets":[${offset},${(offset += 4 * data.length)}]}`);
+  const entries = sorted.map(
+    ([name, shape, data]) =>
+      `"${name}":{"dtype":"F32","shape":[${shape.join(',')}],"data_offsets":[${offset},${(offset += 4 * data.length)}]}`,
+  );
   const json = `{"__metadata__":{"format":"pt"},${entries.join(',')}}`;
   return layout(json + ' '.repeat((8 - (json.length % 8)) % 8), f32(...sorted.flatMap(([, , data]) => data)));
 }
@@ -269,11 +398,18 @@ describe('loadWeights', () => {
     const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
     expect(headerLength % 8).toBe(0);
     expect(new TextDecoder().decode(file.subarray(8, 8 + headerLength))).toBe(
-      '{"__metadata__":{"format":"pt"},"embed.W_E":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},"unembed.W_U":{"dtype":"F32","shape":[2,3],"data_offsets":[24,48]}}' + ' '.repeat(5),
+      '{"__metadata__":{"format":"pt"},"embed.W_E":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},"unembed.W_U":{"dtype":"F32","shape":[2,3],"data_offsets":[24,48]}}' +
+        ' '.repeat(5),
     );
     const path = save(file);
-    expect(loaded(tiny(), path)).toEqual({ values: { 'embed.W_E': { shape: [3, 2], data: W_E }, 'unembed.W_U': { shape: [2, 3], data: W_U } }, warnings: [] });
-    const written = writeSafetensors(new Map(standard.map(([name, shape, data]) => [name, { shape, data: Float32Array.from(data) }])), { format: 'pt' });
+    expect(loaded(tiny(), path)).toEqual({
+      values: { 'embed.W_E': { shape: [3, 2], data: W_E }, 'unembed.W_U': { shape: [2, 3], data: W_U } },
+      warnings: [],
+    });
+    const written = writeSafetensors(
+      new Map(standard.map(([name, shape, data]) => [name, { shape, data: Float32Array.from(data) }])),
+      { format: 'pt' },
+    );
     expect(written).toEqual(file);
   });
 
@@ -283,8 +419,16 @@ describe('loadWeights', () => {
   });
 
   it('F16 and BF16 tensors load as float32', () => {
-    const header = JSON.stringify({ 'embed.W_E': entry('BF16', [3, 2], 0, 12), 'unembed.W_U': entry('F16', [2, 3], 12, 24) });
-    const path = save(layout(header, u16(0x3f80, 0xbf80, 0x4000, 0x3e80, 0xc040, 0x3fc0, 0x3c00, 0x0000, 0xbc00, 0x3800, 0x4000, 0xba00)));
+    const header = JSON.stringify({
+      'embed.W_E': entry('BF16', [3, 2], 0, 12),
+      'unembed.W_U': entry('F16', [2, 3], 12, 24),
+    });
+    const path = save(
+      layout(
+        header,
+        u16(0x3f80, 0xbf80, 0x4000, 0x3e80, 0xc040, 0x3fc0, 0x3c00, 0x0000, 0xbc00, 0x3800, 0x4000, 0xba00),
+      ),
+    );
     expect(loaded(tiny(), path).values).toEqual({
       'embed.W_E': { shape: [3, 2], data: [1, -1, 2, 0.25, -3, 1.5] },
       'unembed.W_U': { shape: [2, 3], data: [1, 0, -1, 0.5, 2, -0.75] },
@@ -294,7 +438,10 @@ describe('loadWeights', () => {
   it('a renamed key is read under its new name and stored under the default one', () => {
     const arch = tiny('rename embed.W_E "tok_embeddings.weight"');
     const path = save(savedFile([['tok_embeddings.weight', [3, 2], W_E], standard[0]!]));
-    expect(loaded(arch, path)).toEqual({ values: { 'embed.W_E': { shape: [3, 2], data: W_E }, 'unembed.W_U': { shape: [2, 3], data: W_U } }, warnings: [] });
+    expect(loaded(arch, path)).toEqual({
+      values: { 'embed.W_E': { shape: [3, 2], data: W_E }, 'unembed.W_U': { shape: [2, 3], data: W_U } },
+      warnings: [],
+    });
   });
 
   it('an unused tensor is a warning, not an error', () => {
@@ -303,23 +450,50 @@ describe('loadWeights', () => {
   });
 
   const rejected: [string, () => ReturnType<typeof tiny>, () => Uint8Array, (file: string) => string][] = [
-    ['a missing tensor', () => tiny(), () => savedFile([standard[1]!]), f => `${f}: tensor unembed.W_U is missing; the spec needs it with shape [2, 3]`],
-    ['a wrong shape', () => tiny(), () => savedFile([['embed.W_E', [2, 3], W_E], standard[0]!]), f => `${f}: tensor embed.W_E has shape [2, 3], the spec needs [3, 2]`],
-    ['a flattened tensor', () => tiny(), () => savedFile([['embed.W_E', [6], W_E], standard[0]!]), f => `${f}: tensor embed.W_E has shape [6], the spec needs [3, 2]`],
+    [
+      'a missing tensor',
+      () => tiny(),
+      () => savedFile([standard[1]!]),
+      f => `${f}: tensor unembed.W_U is missing; the spec needs it with shape [2, 3]`,
+    ],
+    [
+      'a wrong shape',
+      () => tiny(),
+      () => savedFile([['embed.W_E', [2, 3], W_E], standard[0]!]),
+      f => `${f}: tensor embed.W_E has shape [2, 3], the spec needs [3, 2]`,
+    ],
+    [
+      'a flattened tensor',
+      () => tiny(),
+      () => savedFile([['embed.W_E', [6], W_E], standard[0]!]),
+      f => `${f}: tensor embed.W_E has shape [6], the spec needs [3, 2]`,
+    ],
     [
       'a renamed tensor under its default name',
       () => tiny('rename embed.W_E "tok_embeddings.weight"'),
       () => savedFile(standard),
-      f => `${f}: tensor tok_embeddings.weight (renamed from embed.W_E) is missing; the spec needs it with shape [3, 2]`,
+      f =>
+        `${f}: tensor tok_embeddings.weight (renamed from embed.W_E) is missing; the spec needs it with shape [3, 2]`,
     ],
-    ['NaN weights', () => tiny(), () => savedFile([['embed.W_E', [3, 2], [0, 1, 2, NaN, 4, 5]], standard[0]!]), f => `${f}: tensor embed.W_E holds NaN at flat index 3; weights must be finite`],
+    [
+      'NaN weights',
+      () => tiny(),
+      () => savedFile([['embed.W_E', [3, 2], [0, 1, 2, NaN, 4, 5]], standard[0]!]),
+      f => `${f}: tensor embed.W_E holds NaN at flat index 3; weights must be finite`,
+    ],
     [
       'NaN in a renamed tensor',
       () => tiny('rename embed.W_E "tok_embeddings.weight"'),
       () => savedFile([['tok_embeddings.weight', [3, 2], [NaN, 1, 2, 3, 4, 5]], standard[0]!]),
-      f => `${f}: tensor tok_embeddings.weight (renamed from embed.W_E) holds NaN at flat index 0; weights must be finite`,
+      f =>
+        `${f}: tensor tok_embeddings.weight (renamed from embed.W_E) holds NaN at flat index 0; weights must be finite`,
     ],
-    ['an infinite weight', () => tiny(), () => savedFile([standard[1]!, ['unembed.W_U', [2, 3], [0, 0, 0, 0, 0, -Infinity]]]), f => `${f}: tensor unembed.W_U holds -Infinity at flat index 5; weights must be finite`],
+    [
+      'an infinite weight',
+      () => tiny(),
+      () => savedFile([standard[1]!, ['unembed.W_U', [2, 3], [0, 0, 0, 0, 0, -Infinity]]]),
+      f => `${f}: tensor unembed.W_U holds -Infinity at flat index 5; weights must be finite`,
+    ],
   ];
 
   it.each(rejected)('rejects %s, and leaves no tensor behind', (_, arch, file, message) => {
@@ -334,11 +508,15 @@ describe('loadWeights', () => {
     expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(`${path}: no such file or directory`);
     const dir = mkdtempSync(join(tmpdir(), 'pathsum-st-'));
     mkdirSync(join(dir, 'sub'));
-    expect(errorOf(() => loadWeights(tiny(), join(dir, 'sub'))).message).toBe(`${join(dir, 'sub', 'model.safetensors')}: cannot read (ENOENT)`);
+    expect(errorOf(() => loadWeights(tiny(), join(dir, 'sub'))).message).toBe(
+      `${join(dir, 'sub', 'model.safetensors')}: cannot read (ENOENT)`,
+    );
   });
 
   it('a malformed file is reported with its path', () => {
     const path = save(layout('{}', bytes(4)));
-    expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(`${path}: the tensors end at byte 0 of the data buffer, but the buffer holds 4 bytes: trailing bytes`);
+    expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(
+      `${path}: the tensors end at byte 0 of the data buffer, but the buffer holds 4 bytes: trailing bytes`,
+    );
   });
 });

@@ -12,8 +12,8 @@ import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
 import { smallArchitecture } from '../arbitraries.js';
 
-
-const tokensFor = (vocab: number, context: number) => fc.array(fc.integer({ min: 0, max: vocab - 1 }), { minLength: 1, maxLength: context });
+const tokensFor = (vocab: number, context: number) =>
+  fc.array(fc.integer({ min: 0, max: vocab - 1 }), { minLength: 1, maxLength: context });
 
 // Terms may cancel (a LayerNorm over nearly equal rows has a large scale), so float32 rounding is
 // bounded by the terms' absolute mass Σ|term|, not by the logits' size.
@@ -54,26 +54,46 @@ describe.each(['wasm', 'cpu'] as const)('Σ terms = forward logits (%s backend)'
 
   it('for random architectures, weights and tokens, symmetrized and ordered', () => {
     fc.assert(
-      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), (arch, seed, symmetrize, tokens) => {
-        const { error, scale } = check(arch, seed, tokens, symmetrize);
-        expect(error / scale).toBeLessThan(2e-5);
-      }),
+      fc.property(
+        smallArchitecture(2),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        tokensFor(4, 3),
+        (arch, seed, symmetrize, tokens) => {
+          const { error, scale } = check(arch, seed, tokens, symmetrize);
+          expect(error / scale).toBeLessThan(2e-5);
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('for three layers', () => {
     fc.assert(
-      fc.property(smallArchitecture(3).filter(fewTerms), fc.integer({ min: 0, max: 1000 }), tokensFor(4, 3), (arch, seed, tokens) => {
-        const { error, scale } = check(arch, seed, tokens, true);
-        expect(error / scale).toBeLessThan(2e-5);
-      }),
+      fc.property(
+        smallArchitecture(3).filter(fewTerms),
+        fc.integer({ min: 0, max: 1000 }),
+        tokensFor(4, 3),
+        (arch, seed, tokens) => {
+          const { error, scale } = check(arch, seed, tokens, true);
+          expect(error / scale).toBeLessThan(2e-5);
+        },
+      ),
       { numRuns: 8 },
     );
   });
 
   it('tensors are released: memory stays flat over many evaluations', () => {
-    const arch = { name: 'm', vocab: 4, context: 3, width: 3, positional: true, layers: [{ attention: { heads: 2, headSize: 2, bias: true }, bilinear: { hidden: 3, bias: true } }], unembed: { bias: true }, renames: new Map() };
+    const arch = {
+      name: 'm',
+      vocab: 4,
+      context: 3,
+      width: 3,
+      positional: true,
+      layers: [{ attention: { heads: 2, headSize: 2, bias: true }, bilinear: { hidden: 3, bias: true } }],
+      unembed: { bias: true },
+      renames: new Map(),
+    };
     check(arch, 1, [0, 1, 2], true);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 30; i++) check(arch, i, [0, 1, 2], true);
@@ -82,7 +102,12 @@ describe.each(['wasm', 'cpu'] as const)('Σ terms = forward logits (%s backend)'
 });
 
 /** Runs `f` with an evaluator on random weights for `tokens`, releasing every tensor after. */
-function withEvaluator(arch: Architecture, seed: number, tokens: number[], f: (evaluator: PathEvaluator, logits: tf.Tensor2D) => void): void {
+function withEvaluator(
+  arch: Architecture,
+  seed: number,
+  tokens: number[],
+  f: (evaluator: PathEvaluator, logits: tf.Tensor2D) => void,
+): void {
   const weights = randomWeights(arch, seed);
   const { logits, frozen } = forwardOne(arch, weights, tokens);
   const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
@@ -110,7 +135,9 @@ describe('readout-first', () => {
           const fast = evaluator.contributions(terms, readout);
           terms.forEach((t, i) => {
             const full = tf.tidy(() => tf.sum(tf.mul(evaluator.logits(t), readout), 1).dataSync());
-            full.forEach((v, pos) => expect(Math.abs(fast[i]![pos]! - v)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+            full.forEach((v, pos) => {
+              expect(Math.abs(fast[i]![pos]! - v)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v)));
+            });
           });
           readout.dispose();
         });
@@ -127,17 +154,36 @@ describe('sumOfLogits (the batched Σ that eval reports maxAbsError with)', () =
 
   it('equals the sum of every term evaluated alone, for any subset of the terms', () => {
     fc.assert(
-      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), fc.func(fc.boolean()), (arch, seed, symmetrize, tokens, keep) => {
-        withEvaluator(arch, seed, tokens, (evaluator, logits) => {
-          const terms = [...expand(arch, { symmetrize })].filter((_, i) => keep(i));
-          const sum = evaluator.sumOfLogits(terms);
-          const batched = sum.arraySync();
-          sum.dispose();
-          const alone = tf.tidy(() => terms.reduce((acc, t) => tf.add(acc, evaluator.logits(t)), tf.zerosLike(logits)).arraySync() as number[][]);
-          const mass = Math.max(1, ...terms.map(t => tf.tidy(() => tf.max(tf.abs(evaluator.logits(t))).dataSync()[0]!)));
-          batched.forEach((row, t) => row.forEach((v, c) => expect(Math.abs(v - alone[t]![c]!)).toBeLessThanOrEqual(1e-5 * mass * Math.max(1, terms.length))));
-        });
-      }),
+      fc.property(
+        smallArchitecture(2),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        tokensFor(4, 3),
+        fc.func(fc.boolean()),
+        (arch, seed, symmetrize, tokens, keep) => {
+          withEvaluator(arch, seed, tokens, (evaluator, logits) => {
+            const terms = [...expand(arch, { symmetrize })].filter((_, i) => keep(i));
+            const sum = evaluator.sumOfLogits(terms);
+            const batched = sum.arraySync();
+            sum.dispose();
+            const alone = tf.tidy(
+              () =>
+                terms
+                  .reduce((acc, t) => tf.add(acc, evaluator.logits(t)), tf.zerosLike(logits))
+                  .arraySync() as number[][],
+            );
+            const mass = Math.max(
+              1,
+              ...terms.map(t => tf.tidy(() => tf.max(tf.abs(evaluator.logits(t))).dataSync()[0]!)),
+            );
+            batched.forEach((row, t) => {
+              row.forEach((v, c) => {
+                expect(Math.abs(v - alone[t]![c]!)).toBeLessThanOrEqual(1e-5 * mass * Math.max(1, terms.length));
+              });
+            });
+          });
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -150,23 +196,31 @@ describe('forEachTermLogits (batched pair terms)', () => {
 
   it('gives every term exactly once, with the logits it has alone', () => {
     fc.assert(
-      fc.property(smallArchitecture(2), fc.integer({ min: 0, max: 1000 }), fc.boolean(), tokensFor(4, 3), (arch, seed, symmetrize, tokens) => {
-        withEvaluator(arch, seed, tokens, evaluator => {
-          const terms = [...expand(arch, { symmetrize })];
-          const seen = new Set<number>();
-          evaluator.forEachTermLogits(terms, (i, values) => {
-            expect(seen.has(i)).toBe(false);
-            seen.add(i);
-            const alone = evaluator.logits(terms[i]!);
-            const expected = alone.dataSync();
-            alone.dispose();
-            const scale = Math.max(1, ...Array.from(expected, Math.abs));
-            expect(values).toHaveLength(expected.length);
-            values.forEach((v, k) => expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-5 * scale));
+      fc.property(
+        smallArchitecture(2),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        tokensFor(4, 3),
+        (arch, seed, symmetrize, tokens) => {
+          withEvaluator(arch, seed, tokens, evaluator => {
+            const terms = [...expand(arch, { symmetrize })];
+            const seen = new Set<number>();
+            evaluator.forEachTermLogits(terms, (i, values) => {
+              expect(seen.has(i)).toBe(false);
+              seen.add(i);
+              const alone = evaluator.logits(terms[i]!);
+              const expected = alone.dataSync();
+              alone.dispose();
+              const scale = Math.max(1, ...Array.from(expected, Math.abs));
+              expect(values).toHaveLength(expected.length);
+              values.forEach((v, k) => {
+                expect(Math.abs(v - expected[k]!)).toBeLessThan(1e-5 * scale);
+              });
+            });
+            expect(seen.size).toBe(terms.length);
           });
-          expect(seen.size).toBe(terms.length);
-        });
-      }),
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -50,7 +50,9 @@ function withWeights<T>(arch: Architecture, seed: number, f: (w: Weights) => T):
 
 function expectTable(values: Float32Array, expected: number[]) {
   expect(values.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(Math.abs(values[i]! - e), `entry ${i}: ${values[i]} vs ${e}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(e))));
+  expected.forEach((e, i) => {
+    expect(Math.abs(values[i]! - e), `entry ${i}: ${values[i]} vs ${e}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(e)));
+  });
 }
 
 describe('virtual weight tables, entry by entry', () => {
@@ -60,16 +62,20 @@ describe('virtual weight tables, entry by entry', () => {
       const t = virtualTable(arch, w, head(0, 1, embed()));
       expect(t.shape).toEqual([V, V]);
       expect(t.inputs).toEqual(['token']);
-      const rows = matmul(matmul(matmul(get(w, 'embed.W_E'), headOf(w, 'blocks.0.attn.W_V', 1)), headOf(w, 'blocks.0.attn.W_O', 1)), get(w, 'unembed.W_U'));
+      const rows = matmul(
+        matmul(matmul(get(w, 'embed.W_E'), headOf(w, 'blocks.0.attn.W_V', 1)), headOf(w, 'blocks.0.attn.W_O', 1)),
+        get(w, 'unembed.W_U'),
+      );
       expectTable(t.values, transpose(rows).flat());
     });
   });
 
-  it("composed heads: W_U W_OV^{1,0} W_OV^{0,1} W_E", () => {
+  it('composed heads: W_U W_OV^{1,0} W_OV^{0,1} W_E', () => {
     const arch = model([{ attention: attention() }, { attention: attention() }]);
     withWeights(arch, 4, w => {
       const t = virtualTable(arch, w, head(1, 0, head(0, 1, embed())));
-      const ov = (l: number, h: number) => matmul(headOf(w, `blocks.${l}.attn.W_V`, h), headOf(w, `blocks.${l}.attn.W_O`, h));
+      const ov = (l: number, h: number) =>
+        matmul(headOf(w, `blocks.${l}.attn.W_V`, h), headOf(w, `blocks.${l}.attn.W_O`, h));
       const rows = matmul(matmul(matmul(get(w, 'embed.W_E'), ov(0, 1)), ov(1, 0)), get(w, 'unembed.W_U'));
       expectTable(t.values, transpose(rows).flat());
     });
@@ -82,11 +88,19 @@ describe('virtual weight tables, entry by entry', () => {
       const t = virtualTable(arch, w, bilinear(0, embed(), embed(), true), { readout: c });
       expect(t.shape).toEqual([V, V]);
       expect(t.inputs).toEqual(['token', 'token']);
-      const [left, right] = [matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_in')), matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_gate'))];
+      const [left, right] = [
+        matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_in')),
+        matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_gate')),
+      ];
       const outC = matmul(get(w, 'blocks.0.mlp.W_out'), get(w, 'unembed.W_U')).map(row => row[c]!); // hidden unit k → logit c
-      const expected = left.flatMap((_, a1) => left.map((_, a2) => outC.reduce((s, u, k) => s + u * 0.5 * (left[a1]![k]! * right[a2]![k]! + left[a2]![k]! * right[a1]![k]!), 0)));
+      const expected = left.flatMap((_, a1) =>
+        left.map((_, a2) =>
+          outC.reduce((s, u, k) => s + u * 0.5 * (left[a1]![k]! * right[a2]![k]! + left[a2]![k]! * right[a1]![k]!), 0),
+        ),
+      );
       expectTable(t.values, expected);
-      for (let a1 = 0; a1 < V; a1++) for (let a2 = 0; a2 < V; a2++) expect(t.values[a1 * V + a2]).toBeCloseTo(t.values[a2 * V + a1]!, 5);
+      for (let a1 = 0; a1 < V; a1++)
+        for (let a2 = 0; a2 < V; a2++) expect(t.values[a1 * V + a2]).toBeCloseTo(t.values[a2 * V + a1]!, 5);
     });
   });
 
@@ -96,8 +110,13 @@ describe('virtual weight tables, entry by entry', () => {
       const t = virtualTable(arch, w, bilinear(0, bias(ONE), embed(), false));
       expect(t.inputs).toEqual(['token']);
       const b_in = w.get('blocks.0.mlp.b_in')!.arraySync() as number[];
-      const hidden = matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_gate')).map(row => row.map((x, k) => b_in[k]! * x));
-      expectTable(t.values, transpose(matmul(matmul(hidden, get(w, 'blocks.0.mlp.W_out')), get(w, 'unembed.W_U'))).flat());
+      const hidden = matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_gate')).map(row =>
+        row.map((x, k) => b_in[k]! * x),
+      );
+      expectTable(
+        t.values,
+        transpose(matmul(matmul(hidden, get(w, 'blocks.0.mlp.W_out')), get(w, 'unembed.W_U'))).flat(),
+      );
     });
   });
 
@@ -126,7 +145,10 @@ describe('virtual weight tables, entry by entry', () => {
         return row.map((x, i) => (x - mean) * g[i]!);
       });
       expectTable(virtualTable(arch, w, embed()).values, transpose(matmul(normed, get(w, 'unembed.W_U'))).flat());
-      expectTable(virtualTable(arch, w, bias('ln_final.b')).values, matmul([w.get('ln_final.b')!.arraySync() as number[]], get(w, 'unembed.W_U'))[0]!);
+      expectTable(
+        virtualTable(arch, w, bias('ln_final.b')).values,
+        matmul([w.get('ln_final.b')!.arraySync() as number[]], get(w, 'unembed.W_U'))[0]!,
+      );
     });
   });
 });
@@ -135,16 +157,38 @@ describe('virtual tables refuse what the model does not have', () => {
   const arch = model([{ attention: attention(1), bilinear: { hidden: 3, bias: false } }]);
   const cases: [string, Path, number | undefined, string][] = [
     ['a readout outside the vocabulary', embed(), 4, 'readout 4 is not a token of the vocabulary 0..3'],
-    ['a missing head', head(0, 1, embed()), undefined, `model 'v' has no head 0.1 for path {"kind":"head","layer":0,"head":1,"of":{"kind":"embed"}}`],
-    ['a missing layer', bilinear(1, embed(), embed(), true), undefined, `model 'v' has no bilinear block in layer 1 for path {"kind":"bilinear","layer":1,"left":{"kind":"embed"},"right":{"kind":"embed"},"symmetrized":true}`],
-    ['positions on a model without them', pos(), undefined, `model 'v' has no positional embedding, so it has no path {"kind":"pos"}`],
-    ['the homogeneous coordinate as a term', bias(ONE), undefined, 'the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block'],
+    [
+      'a missing head',
+      head(0, 1, embed()),
+      undefined,
+      `model 'v' has no head 0.1 for path {"kind":"head","layer":0,"head":1,"of":{"kind":"embed"}}`,
+    ],
+    [
+      'a missing layer',
+      bilinear(1, embed(), embed(), true),
+      undefined,
+      `model 'v' has no bilinear block in layer 1 for path {"kind":"bilinear","layer":1,"left":{"kind":"embed"},"right":{"kind":"embed"},"symmetrized":true}`,
+    ],
+    [
+      'positions on a model without them',
+      pos(),
+      undefined,
+      `model 'v' has no positional embedding, so it has no path {"kind":"pos"}`,
+    ],
+    [
+      'the homogeneous coordinate as a term',
+      bias(ONE),
+      undefined,
+      'the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block',
+    ],
     ['a bias the model lacks', bias('blocks.0.mlp.b_out'), undefined, 'the weights lack blocks.0.mlp.b_out'],
   ];
   it.each(cases)('%s', (_, path, readout, message) => {
     withWeights(arch, 1, w => {
       const before = tf.memory().numTensors;
-      expect(() => virtualTable(arch, w, path, readout === undefined ? {} : { readout })).toThrow(new UserError(message));
+      expect(() => virtualTable(arch, w, path, readout === undefined ? {} : { readout })).toThrow(
+        new UserError(message),
+      );
       expect(tf.memory().numTensors).toBe(before);
     });
   });
@@ -153,9 +197,15 @@ describe('virtual tables refuse what the model does not have', () => {
     withWeights(arch, 1, w => {
       const table = virtualTable(arch, w, embed());
       const { logits, frozen } = forwardOne(arch, w, [0, 1]);
-      expect(() => contractWithInputs(arch, table, [0, 4], frozen)).toThrow(new UserError('token 4 is not in the vocabulary 0..3'));
-      expect(() => contractWithInputs(arch, table, [0, 1, 2, 3], frozen)).toThrow(new UserError('a sequence of 4 tokens does not fit the context of 3'));
-      expect(() => contractWithInputs(arch, table, [0, 1, 2], frozen)).toThrow(new UserError('the frozen patterns and scales are for 2 tokens, not 3'));
+      expect(() => contractWithInputs(arch, table, [0, 4], frozen)).toThrow(
+        new UserError('token 4 is not in the vocabulary 0..3'),
+      );
+      expect(() => contractWithInputs(arch, table, [0, 1, 2, 3], frozen)).toThrow(
+        new UserError('a sequence of 4 tokens does not fit the context of 3'),
+      );
+      expect(() => contractWithInputs(arch, table, [0, 1, 2], frozen)).toThrow(
+        new UserError('the frozen patterns and scales are for 2 tokens, not 3'),
+      );
       logits.dispose();
       disposeFrozen(frozen);
     });
@@ -164,7 +214,8 @@ describe('virtual tables refuse what the model does not have', () => {
 
 // ---- the law -------------------------------------------------------------------------------------
 
-const tokensFor = (arch: Architecture) => fc.array(fc.integer({ min: 0, max: arch.vocab - 1 }), { minLength: 1, maxLength: arch.context });
+const tokensFor = (arch: Architecture) =>
+  fc.array(fc.integer({ min: 0, max: arch.vocab - 1 }), { minLength: 1, maxLength: arch.context });
 
 /** Every term (up to `limit`, evenly spaced) in weight mode against activation mode, readout included. */
 function checkLaw(arch: Architecture, seed: number, tokens: number[], symmetrize: boolean, limit: number) {
@@ -186,17 +237,27 @@ function checkLaw(arch: Architecture, seed: number, tokens: number[], symmetrize
       const expected = activation.dataSync();
       activation.dispose();
       expected.forEach((e, j) => {
-        expect(Math.abs(weightMode.logits[j]! - e), describeTerm(term, j)).toBeLessThanOrEqual(2e-5 * Math.max(1, weightMode.mass[j]!));
-        total[j]! += weightMode.logits[j]!;
-        totalMass[j]! += weightMode.mass[j]!;
+        expect(Math.abs(weightMode.logits[j]! - e), describeTerm(term, j)).toBeLessThanOrEqual(
+          2e-5 * Math.max(1, weightMode.mass[j]!),
+        );
+        total[j]! += weightMode.logits[j];
+        totalMass[j]! += weightMode.mass[j];
       });
       const readout = (seed + i) % arch.vocab;
       const read = contractWithInputs(arch, tables.table(term.path, { readout }), tokens, frozen, c);
-      read.logits.forEach((v, t) => expect(Math.abs(v - weightMode.logits[t * arch.vocab + readout]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, read.mass[t]!)));
+      read.logits.forEach((v, t) => {
+        expect(Math.abs(v - weightMode.logits[t * arch.vocab + readout]!)).toBeLessThanOrEqual(
+          1e-5 * Math.max(1, read.mass[t]!),
+        );
+      });
     });
     if (stride === 1) {
       const forward = logits.dataSync();
-      forward.forEach((f, j) => expect(Math.abs(total[j]! - f), `Σ weight-mode terms vs forward, logit ${j}`).toBeLessThanOrEqual(2e-5 * Math.max(1, totalMass[j]!)));
+      forward.forEach((f, j) => {
+        expect(Math.abs(total[j]! - f), `Σ weight-mode terms vs forward, logit ${j}`).toBeLessThanOrEqual(
+          2e-5 * Math.max(1, totalMass[j]!),
+        );
+      });
     }
   } finally {
     tables.dispose();
@@ -213,37 +274,62 @@ describe('weight mode = activation mode', () => {
   it('norm-free one-layer models: every term, and the terms sum to the forward pass', () => {
     const normFree = smallArchitecture(1).map(a => ({
       ...a,
-      layers: a.layers.map(l => ({ ...(l.attention && { attention: { ...l.attention, norm: undefined } }), ...(l.bilinear && { bilinear: { ...l.bilinear, norm: undefined } }) })),
+      layers: a.layers.map(l => ({
+        ...(l.attention && { attention: { ...l.attention, norm: undefined } }),
+        ...(l.bilinear && { bilinear: { ...l.bilinear, norm: undefined } }),
+      })),
       unembed: { bias: a.unembed.bias },
     }));
     fc.assert(
-      fc.property(normFree.chain(a => fc.tuple(fc.constant(a), tokensFor(a))), fc.integer({ min: 0, max: 1000 }), fc.boolean(), ([arch, tokens], seed, symmetrize) => {
-        checkLaw(arch, seed, tokens, symmetrize, Infinity);
-      }),
+      fc.property(
+        normFree.chain(a => fc.tuple(fc.constant(a), tokensFor(a))),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        ([arch, tokens], seed, symmetrize) => {
+          checkLaw(arch, seed, tokens, symmetrize, Infinity);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('with RMS and LayerNorm: the frozen scales live in the position kernel', () => {
     fc.assert(
-      fc.property(smallArchitecture(1).chain(a => fc.tuple(fc.constant(a), tokensFor(a))), fc.integer({ min: 0, max: 1000 }), ([arch, tokens], seed) => {
-        checkLaw(arch, seed, tokens, true, Infinity);
-      }),
+      fc.property(
+        smallArchitecture(1).chain(a => fc.tuple(fc.constant(a), tokensFor(a))),
+        fc.integer({ min: 0, max: 1000 }),
+        ([arch, tokens], seed) => {
+          checkLaw(arch, seed, tokens, true, Infinity);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('two layers (composed heads, pairs of pairs): a spread of terms', () => {
     fc.assert(
-      fc.property(smallArchitecture(2).chain(a => fc.tuple(fc.constant(a), tokensFor(a))), fc.integer({ min: 0, max: 1000 }), fc.boolean(), ([arch, tokens], seed, symmetrize) => {
-        checkLaw(arch, seed, tokens, symmetrize, 60);
-      }),
+      fc.property(
+        smallArchitecture(2).chain(a => fc.tuple(fc.constant(a), tokensFor(a))),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        ([arch, tokens], seed, symmetrize) => {
+          checkLaw(arch, seed, tokens, symmetrize, 60);
+        },
+      ),
       { numRuns: 30 },
     );
   });
 
   it('releases every tensor', () => {
-    const arch = model([{ attention: { heads: 2, headSize: 2, bias: true, norm: 'layer' }, bilinear: { hidden: 3, bias: true, norm: 'rms' } }], { positional: true, unembed: { bias: true, norm: 'layer' } });
+    const arch = model(
+      [
+        {
+          attention: { heads: 2, headSize: 2, bias: true, norm: 'layer' },
+          bilinear: { hidden: 3, bias: true, norm: 'rms' },
+        },
+      ],
+      { positional: true, unembed: { bias: true, norm: 'layer' } },
+    );
     checkLaw(arch, 1, [0, 1, 2], true, Infinity);
     const before = tf.memory().numTensors;
     checkLaw(arch, 2, [2, 1], false, Infinity);

@@ -26,20 +26,39 @@ describe('rewrite rules are sound', () => {
         const { result, trace } = simplifyWithTrace(rawFormula(term, arch));
         for (const step of trace) {
           fired.add(step.rule);
-          expect(maxAbsDifference(evaluator.value(step.before), evaluator.value(step.after)), step.rule).toBeLessThan(TOLERANCE);
+          expect(maxAbsDifference(evaluator.value(step.before), evaluator.value(step.after)), step.rule).toBeLessThan(
+            TOLERANCE,
+          );
         }
-        expect(maxAbsDifference(evaluator.value(rawFormula(term, arch)), evaluator.value(result))).toBeLessThan(TOLERANCE);
+        expect(maxAbsDifference(evaluator.value(rawFormula(term, arch)), evaluator.value(result))).toBeLessThan(
+          TOLERANCE,
+        );
       }
     };
     fc.assert(fc.property(smallArchitecture(2), fc.boolean(), fc.integer(), replay), { numRuns: 12 });
     // a model with every feature (biases, positions, LayerNorms, two layers), so every rule fires whatever the draws
-    replay(compile('model all { vocab 4; context 3; width 3; embed positional\n layers 2 { norm layer; attention heads 2 size 2 bias; norm layer; bilinear hidden 3 bias }\n norm layer; unembed bias }\n')[0]!, true, 1);
+    replay(
+      compile(
+        'model all { vocab 4; context 3; width 3; embed positional\n layers 2 { norm layer; attention heads 2 size 2 bias; norm layer; bilinear hidden 3 bias }\n norm layer; unembed bias }\n',
+      )[0]!,
+      true,
+      1,
+    );
     const expected = rules.map(r => r.name).filter(n => n !== 'fuse-qk');
     expect([...fired].sort()).toEqual(expect.arrayContaining(expected));
   });
 
   it('W_Qᵀ W_K = W_QK', () => {
-    const arch = { name: 'qk', vocab: 4, context: 3, width: 3, positional: false, layers: [], unembed: { bias: false }, renames: new Map() };
+    const arch = {
+      name: 'qk',
+      vocab: 4,
+      context: 3,
+      width: 3,
+      positional: false,
+      layers: [],
+      unembed: { bias: false },
+      renames: new Map(),
+    };
     const e = N.fprod([N.transpose(N.weight('W_Q', 0, 1)), N.weight('W_K', 0, 1)]);
     const { result, trace } = simplifyWithTrace(e);
     expect(result).toBe(N.weight('W_QK', 0, 1));
@@ -52,7 +71,8 @@ describe('rewrite rules are sound', () => {
     fc.assert(
       fc.property(smallArchitecture(2), fc.boolean(), (arch, symmetrize) => {
         const rewriter = new Rewriter();
-        for (const term of expand(arch, { symmetrize, maxDegree: 3 })) expect(formula(term, arch)).toBe(rewriter.simplify(rawFormula(term, arch)));
+        for (const term of expand(arch, { symmetrize, maxDegree: 3 }))
+          expect(formula(term, arch)).toBe(rewriter.simplify(rawFormula(term, arch)));
       }),
       { numRuns: 40 },
     );

@@ -11,8 +11,26 @@ describe('docs/spec-language.md', () => {
     expect(compile(block, 'docs/spec-language.md').length).toBe(1);
   });
   it('shows every construct once', () => {
-    for (const construct of ['vocab', 'context', 'width', 'embed positional', 'unembed bias', 'layers 3', 'attention heads', 'bilinear hidden', 'bias', 'norm rms', 'norm layer', 'rename', '#', ';']) {
-      expect(blocks.some(b => b.includes(construct)), construct).toBe(true);
+    for (const construct of [
+      'vocab',
+      'context',
+      'width',
+      'embed positional',
+      'unembed bias',
+      'layers 3',
+      'attention heads',
+      'bilinear hidden',
+      'bias',
+      'norm rms',
+      'norm layer',
+      'rename',
+      '#',
+      ';',
+    ]) {
+      expect(
+        blocks.some(b => b.includes(construct)),
+        construct,
+      ).toBe(true);
     }
   });
 });

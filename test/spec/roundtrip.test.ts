@@ -16,16 +16,25 @@ const layerStatement: fc.Arbitrary<LayerStatement> = fc.oneof(
 const body = fc.array(layerStatement, { minLength: 1, maxLength: 4 });
 
 const modelStatement: fc.Arbitrary<ModelStatement> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('vocab' as const, 'context' as const, 'width' as const), value: dim }).map(s => ({ ...s, loc: at })),
+  fc
+    .record({ kind: fc.constantFrom('vocab' as const, 'context' as const, 'width' as const), value: dim })
+    .map(s => ({ ...s, loc: at })),
   fc.boolean().map(positional => ({ kind: 'embed' as const, positional, loc: at })),
   fc.boolean().map(bias => ({ kind: 'unembed' as const, bias, loc: at })),
   normKind.map(norm => ({ kind: 'norm' as const, norm, loc: at })),
   body.map(b => ({ kind: 'layer' as const, body: b, loc: at })),
   fc.record({ count: dim, body }).map(l => ({ kind: 'layers' as const, ...l, loc: at })),
-  fc.record({ key: fc.stringMatching(/^[a-z_]+(\.[A-Za-z0-9_]+){0,3}$/), to: fc.string({ maxLength: 12 }) }).map(r => ({ kind: 'rename' as const, ...r, loc: at })),
+  fc
+    .record({ key: fc.stringMatching(/^[a-z_]+(\.[A-Za-z0-9_]+){0,3}$/), to: fc.string({ maxLength: 12 }) })
+    .map(r => ({ kind: 'rename' as const, ...r, loc: at })),
 );
 
-const spec: fc.Arbitrary<SpecAst> = fc.array(fc.record({ name, body: fc.array(modelStatement, { maxLength: 8 }), loc: fc.constant(at) }), { minLength: 1, maxLength: 3 }).map(models => ({ models }));
+const spec: fc.Arbitrary<SpecAst> = fc
+  .array(fc.record({ name, body: fc.array(modelStatement, { maxLength: 8 }), loc: fc.constant(at) }), {
+    minLength: 1,
+    maxLength: 3,
+  })
+  .map(models => ({ models }));
 
 /** Locations are where text was; the law is about everything else. */
 function withoutLocations(value: unknown): unknown {
@@ -34,18 +43,57 @@ function withoutLocations(value: unknown): unknown {
 
 describe('spec printer and parser', () => {
   it('parse(print(ast)) equals ast', () => {
-    fc.assert(fc.property(spec, ast => {
-      expect(withoutLocations(parse(print(ast)))).toEqual(withoutLocations(ast));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(spec, ast => {
+        expect(withoutLocations(parse(print(ast)))).toEqual(withoutLocations(ast));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('print is canonical: print(parse(print(ast))) = print(ast)', () => {
-    fc.assert(fc.property(spec, ast => {
-      expect(print(parse(print(ast)))).toBe(print(ast));
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(spec, ast => {
+        expect(print(parse(print(ast)))).toBe(print(ast));
+      }),
+      { numRuns: 100 },
+    );
   });
 
-  const pieces = fc.constantFrom('model', 'm', '{', '}', '\n', ';', ' ', 'layer', 'layers', '3', '0', '2.5', '-', 'attention', 'heads', 'size', 'bilinear', 'hidden', 'bias', 'norm', 'rms', 'vocab', 'embed', 'unembed', 'rename', '"x"', '"', '#', '⊗', 'é', '\t', '99999999999999999999');
+  const pieces = fc.constantFrom(
+    'model',
+    'm',
+    '{',
+    '}',
+    '\n',
+    ';',
+    ' ',
+    'layer',
+    'layers',
+    '3',
+    '0',
+    '2.5',
+    '-',
+    'attention',
+    'heads',
+    'size',
+    'bilinear',
+    'hidden',
+    'bias',
+    'norm',
+    'rms',
+    'vocab',
+    'embed',
+    'unembed',
+    'rename',
+    '"x"',
+    '"',
+    '#',
+    '⊗',
+    'é',
+    '\t',
+    '99999999999999999999',
+  );
   const almostSpec = fc.array(pieces, { maxLength: 40 }).map(p => p.join(' '));
 
   it('on any input, compile returns models or throws a SpecError, never anything else', () => {

@@ -1,0 +1,445 @@
+// The generator of docs/features.md from `pathsum features` on the modular-addition model (examples/modadd);
+// features.test.ts checks the committed file against it.
+import * as tf from '@tensorflow/tfjs-core';
+import { bilinearForm, float64 } from '../../src/analysis/bilinear.js';
+import { analyzeFeatures, type FeatureReport } from '../../src/analysis/features.js';
+import { frequencyShares } from '../../src/analysis/fourier.js';
+import type { Batch } from '../../src/analysis/inputs.js';
+import { interactionMatrix } from '../../src/analysis/interaction.js';
+import { column, dot, type Matrix, multiplyTransposed, quadratic, row, zeros } from '../../src/analysis/matrix.js';
+import { readout } from '../../src/analysis/readout.js';
+import { tokenInputs, type Via } from '../../src/analysis/tokens.js';
+import { truncationCurve } from '../../src/analysis/truncation.js';
+import { forward } from '../../src/numeric/forward.js';
+import type { Weights } from '../../src/numeric/weights.js';
+import type { Architecture } from '../../src/spec/architecture.js';
+
+export const SPEC = 'examples/modadd/modadd.pathsum';
+const TOP = 8;
+const PAIRS = 20;
+
+/** Every `a b =` → (a + b) mod p; the `=` token is p, the last of the vocabulary. */
+export function modularAddition(p: number): Batch {
+  const tokens: number[][] = [];
+  const targets: number[] = [];
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      tokens.push([a, b, p]);
+      targets.push((a + b) % p);
+    }
+  return { tokens, targets };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const fixed = (x: number, digits = 3) => (Math.abs(x) < 0.5 * 10 ** -digits ? (0).toFixed(digits) : x.toFixed(digits));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const sum = (xs: Iterable<number>) => [...xs].reduce((s, x) => s + x, 0);
+
+/** a at position 0 and b at position 1 when the model has W_pos (`--position 0,1`). */
+const positionsOf = (arch: Architecture) => (arch.positional ? { position: 0, pairPosition: 1 } : {});
+
+/** Share of W_E's Fourier power (rows 0..p-1, summed over the d columns) at each ω = 1..⌊p/2⌋. */
+function embeddingSpectrum(arch: Architecture, weights: Weights, p: number): number[] {
+  const embed = { rows: arch.vocab, cols: arch.width, data: float64(weights, 'embed.W_E') };
+  const power = new Array<number>(Math.floor(p / 2)).fill(0);
+  for (let i = 0; i < arch.width; i++) {
+    const profile = column(embed, i).subarray(0, p);
+    const mean = sum(profile) / p;
+    const variance = sum(profile.map(x => (x - mean) ** 2));
+    frequencyShares(profile, p).forEach((s, w) => {
+      power[w]! += s * variance;
+    });
+  }
+  const total = sum(power);
+  return power.map(x => x / total);
+}
+
+/** The fewest frequencies holding 80% of the spectrum (at most 8), strongest first. */
+function keyFrequencies(spectrum: number[], count?: number): number[] {
+  const order = spectrum.map((s, w) => ({ w: w + 1, s })).sort((a, b) => b.s - a.s);
+  if (count !== undefined) return order.slice(0, count).map(x => x.w);
+  const keys: number[] = [];
+  let mass = 0;
+  for (const { w, s } of order) {
+    if (mass >= 0.8 || keys.length === 8) break;
+    keys.push(w);
+    mass += s;
+  }
+  return keys;
+}
+
+interface Sweep {
+  readonly reports: FeatureReport[];
+  /** Per token c and top eigenvector: the best single frequency's share of the token profile. */
+  readonly best: number[];
+  /** The same profiles' share in the key frequencies. */
+  readonly key: number[];
+  readonly frequencies: Map<number, number>;
+}
+
+function sweep(arch: Architecture, weights: Weights, p: number, via: Via, keys: number[]): Sweep {
+  const reports = Array.from({ length: p }, (_, c) =>
+    analyzeFeatures(arch, weights, {
+      layer: 0,
+      direction: { kind: 'token', token: c },
+      top: TOP,
+      tokens: 5,
+      pairs: 10,
+      pairTokens: p,
+      via,
+      period: p,
+      ...positionsOf(arch),
+    }),
+  );
+  const features = reports.flatMap(r => r.features);
+  const frequencies = new Map<number, number>();
+  for (const f of features) frequencies.set(f.fourier.frequency, (frequencies.get(f.fourier.frequency) ?? 0) + 1);
+  return {
+    reports,
+    best: features.map(f => f.fourier.share),
+    key: features.map(f => {
+      const shares = frequencyShares(f.profile, p);
+      return sum(keys.map(w => shares[w - 1]!));
+    }),
+    frequencies,
+  };
+}
+
+/** Rows x_a for a at position 0 and x_b for b at position 1, under one reading of the heads. */
+interface Reading {
+  readonly left: Matrix;
+  readonly right: Matrix;
+}
+
+function reading(arch: Architecture, weights: Weights, via: Via): Reading {
+  const form = bilinearForm(arch, weights, 0);
+  const { position, pairPosition } = positionsOf(arch);
+  return {
+    left: tokenInputs(arch, weights, form, { position, via }).matrix,
+    right: tokenInputs(arch, weights, form, { position: pairPosition, via }).matrix,
+  };
+}
+
+/** The attention patterns of every input `a b =` ([p², H, 3, 3]), from the forward pass. */
+function patterns(arch: Architecture, weights: Weights, p: number): number[][][][] {
+  return tf.tidy(() => {
+    const { tokens } = modularAddition(p);
+    return forward(
+      arch,
+      weights,
+      tf.tensor2d(tokens.flat(), [tokens.length, 3], 'int32'),
+    ).frozen.patterns[0]!.arraySync() as number[][][][];
+  });
+}
+
+const meanAndSd = (xs: number[]) => {
+  const mean = sum(xs) / xs.length;
+  return { mean, sd: Math.sqrt(sum(xs.map(x => (x - mean) ** 2)) / xs.length) };
+};
+
+/** Per head h, token t at position `at`: t's input to the bilinear block through head h alone (`--via ov:h`). */
+function perHead(arch: Architecture, weights: Weights, at: number): Matrix[] {
+  const form = bilinearForm(arch, weights, 0);
+  const position = arch.positional ? at : undefined;
+  return Array.from(
+    { length: arch.layers[0]!.attention!.heads },
+    (_, h) => tokenInputs(arch, weights, form, { position, via: { kind: 'ov', head: h } }).matrix,
+  );
+}
+
+/** Σ_h w_h X_h[t]. */
+function mix(heads: Matrix[], t: number, w: number[]): Float64Array {
+  const out = new Float64Array(heads[0]!.cols);
+  heads.forEach((x, h) => {
+    row(x, t).forEach((v, i) => {
+      out[i]! += w[h]! * v;
+    });
+  });
+  return out;
+}
+
+/** Each head weighted by its mean attention from `=` (position 2) to a (position 0) and to b (position 1) over all p² inputs. */
+function patternReading(
+  arch: Architecture,
+  weights: Weights,
+  all: number[][][][],
+): Reading & { a: { mean: number; sd: number }[]; b: { mean: number; sd: number }[] } {
+  const H = arch.layers[0]!.attention!.heads;
+  const [a, b] = [0, 1].map(key => Array.from({ length: H }, (_, h) => meanAndSd(all.map(P => P[h]![2]![key]!))));
+  const weighted = (at: number, w: number[]) => {
+    const heads = perHead(arch, weights, at);
+    const out = zeros(arch.vocab, arch.width);
+    for (let t = 0; t < arch.vocab; t++) out.data.set(mix(heads, t, w), t * arch.width);
+    return out;
+  };
+  return {
+    left: weighted(
+      0,
+      a!.map(x => x.mean),
+    ),
+    right: weighted(
+      1,
+      b!.map(x => x.mean),
+    ),
+    a: a!,
+    b: b!,
+  };
+}
+
+/**
+ * The logit rebuilt from the analysis' pieces: x = e_= + Σ_h (A_h[2,0] x_a^h + A_h[2,1] x_b^h + A_h[2,2] x_=^h)
+ * and logit_c = x·u_c + xᵀ Q_c x (the spec has no biases). With each input's own pattern this is the
+ * forward pass; with the mean pattern it is the best a fixed attention can do. Returns the accuracies.
+ */
+function reconstruction(
+  arch: Architecture,
+  weights: Weights,
+  p: number,
+  all: number[][][][],
+): { exact: number; mean: number } {
+  const form = bilinearForm(arch, weights, 0);
+  const heads = [0, 1, 2].map(at => perHead(arch, weights, at));
+  const own = row(tokenInputs(arch, weights, form, arch.positional ? { position: 2 } : {}).matrix, p);
+  const readouts = Array.from({ length: p }, (_, c) => {
+    const { u } = readout(arch, weights, 0, { kind: 'token', token: c });
+    return { u, q: interactionMatrix(form, u) };
+  });
+  const H = heads[0]!.length;
+  const average = [0, 1, 2].map(key =>
+    Array.from({ length: H }, (_, h) => sum(all.map(P => P[h]![2]![key]!)) / all.length),
+  );
+  const predicts = (a: number, b: number, w: number[][]) => {
+    const parts = [mix(heads[0]!, a, w[0]!), mix(heads[1]!, b, w[1]!), mix(heads[2]!, p, w[2]!)];
+    const x = own.map((v, i) => v + parts[0]![i]! + parts[1]![i]! + parts[2]![i]!);
+    const logits = readouts.map(({ u, q }) => dot(x, u) + quadratic(q, x));
+    return logits.indexOf(Math.max(...logits)) === (a + b) % p ? 1 : 0;
+  };
+  let exact = 0;
+  let mean = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const P = all[a * p + b]!;
+      exact += predicts(
+        a,
+        b,
+        [0, 1, 2].map(key => P.map(head => head[2]![key]!)),
+      );
+      mean += predicts(a, b, average);
+    }
+  }
+  return { exact: exact / (p * p), mean: mean / (p * p) };
+}
+
+interface PairStats {
+  /** Share of the top PAIRS pairs of each T_c (a, b < p) with a + b ≡ c (mod p). */
+  readonly sumPairs: number;
+  /** Share of the p² pairs for which argmax_c T_c[a,b] = (a + b) mod p. */
+  readonly predicted: number;
+}
+
+/** T_c = X_a Q_c X_bᵀ for every c, read for the two statistics. */
+function pairStats(arch: Architecture, weights: Weights, p: number, { left, right }: Reading): PairStats {
+  const form = bilinearForm(arch, weights, 0);
+  const V = arch.vocab;
+  const tables = Array.from({ length: p }, (_, c) =>
+    multiplyTransposed(
+      multiplyTransposed(left, interactionMatrix(form, readout(arch, weights, 0, { kind: 'token', token: c }).u)),
+      right,
+    ),
+  );
+  let hits = 0;
+  tables.forEach((t, c) => {
+    const pairs = Array.from({ length: p * p }, (_, i) => ({ a: Math.floor(i / p), b: i % p })).map(({ a, b }) => ({
+      a,
+      b,
+      v: t.data[a * V + b]!,
+    }));
+    hits += pairs
+      .sort((x, y) => y.v - x.v)
+      .slice(0, PAIRS)
+      .filter(({ a, b }) => (a + b) % p === c).length;
+  });
+  let correct = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      let best = 0;
+      for (let c = 1; c < p; c++) if (tables[c]!.data[a * V + b]! > tables[best]!.data[a * V + b]!) best = c;
+      if (best === (a + b) % p) correct++;
+    }
+  }
+  return { sumPairs: hits / (p * PAIRS), predicted: correct / (p * p) };
+}
+
+function spectrumTable(reports: FeatureReport[], tokens: number[]): string[] {
+  return [
+    '| c | λ_1 … λ_8 | top 2 | top 4 | top 8 | top 16 |',
+    '| ---: | --- | ---: | ---: | ---: | ---: |',
+    ...tokens.map(c => {
+      const r = reports[c]!;
+      return `| ${c} | ${r.eigenvalues
+        .slice(0, 8)
+        .map(l => fixed(l, 2))
+        .join(', ')} | ${[2, 4, 8, 16].map(k => pct(r.explained[k - 1]!)).join(' | ')} |`;
+    }),
+  ];
+}
+
+function profileTable(report: FeatureReport, p: number, keys: number[]): string[] {
+  return [
+    `| i | λ_i | share of ‖Q_c‖² | best ω | its share | share in ω ∈ {${keys.join(', ')}} | tokens (+) | tokens (−) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    ...report.features.map(f => {
+      const shares = frequencyShares(f.profile, p);
+      const key = sum(keys.map(w => shares[w - 1]!));
+      return `| ${f.index} | ${fixed(f.eigenvalue, 2)} | ${pct(f.share)} | ${f.fourier.frequency} | ${pct(f.fourier.share)} | ${pct(key)} | ${f.tokens.top.map(t => t.token).join(', ')} | ${f.tokens.bottom.map(t => t.token).join(', ')} |`;
+    }),
+  ];
+}
+
+const topFrequencies = (s: Sweep, n = 5) =>
+  [...s.frequencies]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, n)
+    .map(([w, k]) => `ω=${w} (${k})`)
+    .join(', ');
+
+/** The smallest truncation rank within half a point of the full model's accuracy, and the rank below it. */
+function truncationFinding(curve: ReturnType<typeof truncationCurve>): string {
+  const enough = curve.points.findIndex(pt => pt.accuracy >= curve.baseline.accuracy - 0.005);
+  if (enough < 0)
+    return `- No truncation rank tried reaches the full model's accuracy (${pct(curve.baseline.accuracy)}); the highest, rank ${curve.points.at(-1)!.rank}, gives ${pct(curve.points.at(-1)!.accuracy)}.`;
+  const at = curve.points[enough]!;
+  const below = curve.points[enough - 1];
+  return `- Truncating every Q_{e_o} to rank ${at.rank} keeps the model (accuracy ${pct(at.accuracy)}, ${pct(at.kept)} of the layer's ‖Q‖_F² kept)${below ? `; rank ${below.rank} gives ${pct(below.accuracy)}` : ''}.`;
+}
+
+/** The document, from a model's spec and weights; `random` is the same architecture untrained, for contrast. */
+export function featuresDocument(
+  arch: Architecture,
+  weights: Weights,
+  random: Weights,
+  ranks = [1, 2, 4, 8, 16, 32, 64],
+): string {
+  const p = arch.vocab - 1;
+  const spectrum = embeddingSpectrum(arch, weights, p);
+  const keys = keyFrequencies(spectrum);
+  const randomKeys = keyFrequencies(embeddingSpectrum(arch, random, p), keys.length);
+  const ov = sweep(arch, weights, p, { kind: 'ov' }, keys);
+  const embed = sweep(arch, weights, p, { kind: 'embed' }, keys);
+  const baseline = sweep(arch, random, p, { kind: 'ov' }, randomKeys);
+  const trained = patterns(arch, weights, p);
+  const pattern = patternReading(arch, weights, trained);
+  const rebuilt = reconstruction(arch, weights, p, trained);
+  const pairs = {
+    pattern: pairStats(arch, weights, p, pattern),
+    ov: pairStats(arch, weights, p, reading(arch, weights, { kind: 'ov' })),
+    embed: pairStats(arch, weights, p, reading(arch, weights, { kind: 'embed' })),
+    random: pairStats(arch, random, p, patternReading(arch, random, patterns(arch, random, p))),
+  };
+  const headWeights = (w: { mean: number; sd: number }[]) =>
+    w.map(x => `${x.mean.toFixed(2)} ± ${x.sd.toFixed(2)}`).join(', ');
+  const all = p * TOP;
+  const strong = (s: Sweep) => s.best.filter(x => x >= 0.9).length;
+  const explained = (s: Sweep, k: number) => sum(s.reports.map(r => r.explained[k - 1]!)) / s.reports.length;
+  const curve = truncationCurve(arch, weights, bilinearForm(arch, weights, 0), ranks, modularAddition(p));
+  const example = ov.reports[0]!;
+  const positional = arch.positional ? ' --position 0,1' : '';
+  const keyList = keys.map(w => `ω=${w} (${pct(spectrum[w - 1]!)})`).join(', ');
+  return [
+    '# Feature construction on the modular-addition model',
+    '',
+    '<!-- generated by test/docs/features.test.ts from `pathsum features` on examples/modadd; `UPDATE_GOLDEN=1 npx vitest run test/docs/features.test.ts` rewrites it -->',
+    '',
+    `The model in [examples/modadd](../examples/modadd/modadd.pathsum) reads \`a b =\` and predicts (a + b) mod ${p} at the \`=\``,
+    `position (token ${p}): one layer with ${arch.layers[0]!.attention?.heads ?? 0} attention heads and a bilinear MLP of hidden width ${arch.layers[0]!.bilinear!.hidden}, residual width ${arch.width}.`,
+    'With no blocks after it and no final norm, the logit of token c is, apart from the direct path, the quadratic form',
+    "`x̃ᵀ Q_c x̃` of the bilinear layer's input with `Q_c = Σ_k (W_out W_U[:,c])_k sym(w_in,k w_gate,kᵀ)` (Sharkey 2023).",
+    '`pathsum features` eigendecomposes `Q_c` and reads each eigenvector `v` in token space as the profile',
+    "`a ↦ x_a · v`. Two readings of `x_a` are used below: the token's embedding (`--via embed`), and the token as",
+    "the layer's heads move it to the `=` position, `Σ_h x W_V^h W_O^h` (`--via ov`, each head with attention weight 1)",
+    `— the operands only reach the \`=\` position through the heads.${arch.positional ? ' The model has a positional embedding: a is read at position 0 and b at position 1 (`--position 0,1`); a profile at another position differs by a constant, which leaves its Fourier shares unchanged.' : ''}`,
+    '',
+    'Reproduce a row with, e.g.:',
+    '',
+    '```',
+    `pathsum features ${SPEC} --weights examples/modadd --layer 0 --token 0 --via ov${positional} --period ${p} --pair-tokens ${p} --top ${TOP}`,
+    '```',
+    '',
+    '## Findings',
+    '',
+    `- Q_c's top 2 eigencomponents hold ${pct(explained(ov, 2))} of ‖Q_c‖_F² on average over the ${p} output tokens, the top 8 ${pct(explained(ov, 8))} (random weights: ${pct(explained(baseline, 2))} and ${pct(explained(baseline, 8))}).`,
+    `- W_E's Fourier power over the tokens 0..${p - 1} sits in ${keyList}: the key frequencies.`,
+    `- The top ${TOP} eigenvectors' token profiles through the heads: the best single frequency explains a median ${pct(median(ov.best))} of a profile (random weights: ${pct(median(baseline.best))}); the key frequencies together explain ${pct(median(ov.key))} (random weights, its own top ${keys.length}: ${pct(median(baseline.key))}).`,
+    `- The pair table T_c[a,b] alone (argmax over c) gives (a + b) mod ${p} for ${pct(pairs.pattern.predicted)} of the ${p * p} pairs with the heads weighted by their mean attention, ${pct(pairs.ov.predicted)} with every head at weight 1 (chance ${pct(1 / p)}); the model itself gets ${pct(curve.baseline.accuracy)}. The whole logit rebuilt from Q_c with each input's own attention pattern gets ${pct(rebuilt.exact)}, with the mean pattern ${pct(rebuilt.mean)}.`,
+    truncationFinding(curve),
+    '',
+    '## Spectrum of Q_c',
+    '',
+    `Eigenvalues (sorted by |λ|) and the share of ‖Q_c‖_F² the top k explain, for a few output tokens c. Mean over all`,
+    `${p}: top 2 ${pct(explained(ov, 2))}, top 4 ${pct(explained(ov, 4))}, top 8 ${pct(explained(ov, 8))}, top 16 ${pct(explained(ov, 16))}`,
+    `(random weights of the same shape: ${pct(explained(baseline, 2))}, ${pct(explained(baseline, 4))}, ${pct(explained(baseline, 8))}, ${pct(explained(baseline, 16))}).`,
+    '',
+    ...spectrumTable(ov.reports, [0, 1, Math.floor(p / 2), p - 1]),
+    '',
+    '## Token profiles and Fourier frequencies',
+    '',
+    `For each of the top ${TOP} eigenvectors of every Q_c (${all} profiles over the tokens 0..${p - 1}), the best single`,
+    `Fourier frequency ω (the span of cos(2πωa/${p}) and sin(2πωa/${p})) and the share of the profile's variance it explains,`,
+    `and the share the key frequencies {${keys.join(', ')}} explain together (for random weights: the top ${keys.length} of its own embedding, {${randomKeys.join(', ')}}):`,
+    '',
+    '| tokens read | median share, best ω | median share, key ω | profiles with best ω ≥ 90% | most frequent best ω (count) |',
+    '| --- | ---: | ---: | ---: | --- |',
+    `| through the heads (\`--via ov\`) | ${pct(median(ov.best))} | ${pct(median(ov.key))} | ${strong(ov)} of ${all} | ${topFrequencies(ov)} |`,
+    `| embedding only (\`--via embed\`) | ${pct(median(embed.best))} | ${pct(median(embed.key))} | ${strong(embed)} of ${all} | ${topFrequencies(embed)} |`,
+    `| random weights, through the heads | ${pct(median(baseline.best))} | ${pct(median(baseline.key))} | ${strong(baseline)} of ${all} | ${topFrequencies(baseline)} |`,
+    '',
+    `Noise spreads its variance over all ${Math.floor(p / 2)} frequencies; the random-weights row is that baseline, measured with the same tool.`,
+    'The eigenvectors of Q_0 read through the heads:',
+    '',
+    ...profileTable(example, p, keys),
+    '',
+    '## Token pairs: which (a, b) the weights pair with c',
+    '',
+    `For a one-layer model the table T_c[a,b] = x_aᵀ Q_c x_b answers from the weights (a, b among the numbers 0..${p - 1};`,
+    '`--pair-tokens`): it is the cross term of the logit of c when a and b reach the `=` position as x_a and x_b. Three',
+    `readings of x: each head weighted by its mean attention from \`=\` to a and to b,`,
+    'measured by the forward pass over all inputs (the only reading here not from weights alone); every head at weight 1',
+    '(`--via ov`); the embedding alone (`--via embed`). Over all output tokens c:',
+    '',
+    `| tokens read | top ${PAIRS} pairs with a + b ≡ c | pairs where argmax_c T_c[a,b] = a + b mod ${p} |`,
+    '| --- | ---: | ---: |',
+    `| heads weighted by mean attention | ${pct(pairs.pattern.sumPairs)} | ${pct(pairs.pattern.predicted)} |`,
+    `| every head at weight 1 | ${pct(pairs.ov.sumPairs)} | ${pct(pairs.ov.predicted)} |`,
+    `| embedding only | ${pct(pairs.embed.sumPairs)} | ${pct(pairs.embed.predicted)} |`,
+    `| random weights, heads weighted by mean attention | ${pct(pairs.random.sumPairs)} | ${pct(pairs.random.predicted)} |`,
+    '',
+    `Chance is ${pct(1 / p)}. The attention from \`=\` per head (mean ± sd over the ${p * p} inputs) is ${headWeights(pattern.a)} to a`,
+    `and ${headWeights(pattern.b)} to b. Rebuilt from the same pieces, x = e_= + Σ_h (A_h[2,0] x_a^h + A_h[2,1] x_b^h + A_h[2,2] x_=^h)`,
+    `and logit_c = x·u_c + xᵀ Q_c x pick (a + b) mod ${p} for ${pct(rebuilt.exact)} of the pairs with each input's own attention pattern`,
+    `(the forward pass gets ${pct(curve.baseline.accuracy)}${rebuilt.exact === curve.baseline.accuracy ? ': the decomposition is exact' : ''}) and for ${pct(rebuilt.mean)} with the mean pattern in its place: where the`,
+    'patterns vary with the input, the attention softmax does part of the computation and no fixed reading of the pair table can.',
+    '',
+    `The tool's own listing for Q_0 (every head at weight 1; ✓: a + b ≡ 0):`,
+    '',
+    '```',
+    example
+      .pairs!.top.slice(0, 10)
+      .map(t => `(${t.a}, ${t.b}) ${fixed(t.value, 2)}${(t.a + t.b) % p === 0 ? ' ✓' : ''}`)
+      .join('   '),
+    '```',
+    '',
+    '## Truncation of the whole layer',
+    '',
+    `Every Q_{e_o} (o over the ${arch.width} residual coordinates) replaced by its top-k eigencomponents, scored on all ${p * p}`,
+    `pairs (\`--ranks ${ranks.join(',')}\`); "kept" is the share of the layer's total ‖Q‖_F² that survives.`,
+    '',
+    '| rank | kept | loss | accuracy |',
+    '| ---: | ---: | ---: | ---: |',
+    `| full | 100.0% | ${fixed(curve.baseline.loss)} | ${pct(curve.baseline.accuracy)} |`,
+    ...curve.points.map(pt => `| ${pt.rank} | ${pct(pt.kept)} | ${fixed(pt.loss)} | ${pct(pt.accuracy)} |`),
+    '',
+  ].join('\n');
+}
