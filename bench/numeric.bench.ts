@@ -3,13 +3,13 @@
 // < 2 s on wasm), the full per-term logits (target < 20 s), the forward pass alone, and the
 // evaluator's multiply-adds against the minimum for the term set (each distinct sub-path once).
 import * as tf from '@tensorflow/tfjs-core';
-import { expand, type Term } from '../src/expand/expand.js';
-import type { Path } from '../src/expand/path.js';
+import { expand, type Term } from '../src/model/expand.js';
+import type { Path } from '../src/paths/path.js';
 import { useBackend } from '../src/numeric/backend.js';
 import { PathEvaluator } from '../src/numeric/evaluate.js';
 import { disposeFrozen, forwardOne } from '../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../src/numeric/weights.js';
-import type { Architecture, Layer } from '../src/spec/architecture.js';
+import type { Architecture, Layer } from '../src/language/architecture.js';
 
 const layer: Layer = { attention: { heads: 4, headSize: 16, bias: false }, bilinear: { hidden: 256, bias: false } };
 const arch: Architecture = {

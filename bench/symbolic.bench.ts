@@ -1,9 +1,9 @@
 // Issue 3's figures: expand + simplify + print 118,827 terms (2 layers × 8 heads + bilinear MLPs)
 // streaming to a null sink, with peak RSS and memory growth; closed-form counts for 48 × 32.
-import { countTerms, formatTotal } from '../src/expand/count.js';
-import { expand } from '../src/expand/expand.js';
-import { formatTerm } from '../src/ir/format.js';
-import type { Architecture, Layer } from '../src/spec/architecture.js';
+import { countTerms, formatTotal } from '../src/model/count.js';
+import { expand } from '../src/model/expand.js';
+import { formatTerm } from '../src/model/term-formula.js';
+import type { Architecture, Layer } from '../src/language/architecture.js';
 
 const layer = (heads: number): Layer => ({
   attention: { heads, headSize: 64, bias: false },

@@ -1,18 +1,18 @@
-# The grammar of pathsum's two languages, over one moo lexer (src/spec/lexer.ts).
+# The grammar of pathsum's two languages, over one moo lexer (src/language/lexer.ts).
 #
 # Specs (start symbol `spec`) are parsed into generic statements: a keyword, its arguments and
-# an optional braced body. src/spec/parse.ts then reads them into the typed AST, where every
+# an optional braced body. src/language/parse.ts then reads them into the typed AST, where every
 # keyword-level mistake gets a message and a hint; the grammar itself only knows the shape.
 #
-# Formulas (start symbol `formula`) are the text form the printers write (src/ir/notation.ts).
+# Formulas (start symbol `formula`) are the text form the printers write (src/formula/notation.ts).
 
 @preprocessor typescript
 
 @{%
-import { lexer } from '../spec/lexer.js';
+import { lexer } from '../language/lexer.js';
 import type { Token } from 'moo';
-import type { RawStatement, RawArg } from '../spec/raw.js';
-import * as F from '../ir/formula-syntax.js';
+import type { RawStatement, RawArg } from '../language/raw.js';
+import * as F from '../formula/formula-syntax.js';
 
 const statement = (d: any[]): RawStatement => ({ keyword: d[0] as Token, args: d[1] as RawArg[], body: (d[2] ?? null) as RawStatement[] | null });
 %}
@@ -36,7 +36,7 @@ separator   -> (%nl | %semicolon):+                          {% () => null %}
 gap         -> (%nl | %semicolon):*                          {% () => null %}
 
 # ---------------------------------------------------------------- formulas
-# The text form of formulas (src/ir/print.ts writes it, src/ir/parse-formula.ts reads it back).
+# The text form of formulas (src/formula/print.ts writes it, src/formula/parse-formula.ts reads it back).
 # Actions build thunks, run only for the chosen parse (Earley runs actions on partial parses too).
 # Loosest to tightest: sum, `c ·`, `⊗`, `•`, juxtaposition (products), atoms.
 

@@ -1,7 +1,7 @@
 // Accuracy of a model on Examples, per target group: the argmax of the logits at each target
 // position against the target token. Shared by the trainer and test/models.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Architecture } from '../../src/spec/architecture.js';
+import type { Architecture } from '../../src/language/architecture.js';
 import { forward } from '../../src/numeric/forward.js';
 import type { Weights } from '../../src/numeric/weights.js';
 import type { Example } from './tasks.js';

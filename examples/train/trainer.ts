@@ -3,7 +3,7 @@
 // Adam with decoupled weight decay (AdamW) and a linear warm-up. All randomness comes from the
 // seeded streams passed in, so a seed reproduces a run.
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, requiredWeights } from '../../src/spec/architecture.js';
+import { type Architecture, requiredWeights } from '../../src/language/architecture.js';
 import { forward } from '../../src/numeric/forward.js';
 import '../../src/numeric/gradients.js';
 import { SlowGradientAmplifier } from './grokfast.js';

@@ -1,10 +1,10 @@
 // A bilinear block's weights in float64, as the quadratic map it is. With biases,
 // (W_in x + b_in) ⊙ (W_gate x + b_gate) = (W̃_in x̃) ⊙ (W̃_gate x̃) for the homogeneous vector
 // x̃ = (x, 1) and W̃ = [W | b]: the layer is a purely quadratic form over d+1 coordinates (the same
-// homogeneous coordinate that DESIGN §3 uses for bias paths). b_out is a constant, kept aside.
+// homogeneous coordinate that docs/design.md §3 uses for bias paths). b_out is a constant, kept aside.
 import type * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
-import type { Architecture, BilinearBlock } from '../spec/architecture.js';
+import type { Architecture, BilinearBlock } from '../language/architecture.js';
 import type { Weights } from '../numeric/weights.js';
 import { type Matrix, zeros } from './matrix.js';
 

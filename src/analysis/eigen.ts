@@ -1,5 +1,5 @@
 // Symmetric eigendecomposition in float64: Householder reduction to tridiagonal form, then the
-// implicit QL algorithm (tred2/tql2 of EISPACK, as in JAMA). DESIGN §2 names mathjs `eigs` for this;
+// implicit QL algorithm (tred2/tql2 of EISPACK, as in JAMA). docs/design.md §2 names mathjs `eigs` for this;
 // it takes about 1 s at width 128 and 9–19 s at width 256 (so well over a minute at 512), while
 // this solver does 512 in under 1 s (bench/features.bench.ts); interaction matrices of real models
 // are 512 wide and truncation needs one per residual coordinate. Tests check it against `eigs`.

@@ -1,7 +1,7 @@
 // Feature construction (Sharkey 2023 §4; Pearce et al. 2024): one bilinear layer read along one
 // output direction, as eigenvectors of its interaction matrix, each read in token space. The entry
 // point of src/analysis; the CLI only formats what this returns.
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { Weights } from '../numeric/weights.js';
 import { bilinearForm, formDimension } from './bilinear.js';
 import { eigenDecomposition, explainedShares } from './eigen.js';

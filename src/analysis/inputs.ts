@@ -3,7 +3,7 @@
 // from a task generator registered in ./tasks.ts.
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 
 export interface Batch {
   /** Input sequences (lengths may differ), each at most the context long. */

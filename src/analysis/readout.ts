@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { Weights } from '../numeric/weights.js';
 import { float64 } from './bilinear.js';
 import { norm } from './matrix.js';

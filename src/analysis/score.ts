@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { forward } from '../numeric/forward.js';
 import type { Weights } from '../numeric/weights.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { Batch } from './inputs.js';
 
 export interface Score {

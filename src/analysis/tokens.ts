@@ -3,7 +3,7 @@
 // "which token pairs make the model output c").
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { Weights } from '../numeric/weights.js';
 import { type BilinearForm, bilinearBlockOf, float64, formDimension } from './bilinear.js';
 import { apply, dot, type Matrix, multiplyTransposed, row, zeros } from './matrix.js';

@@ -4,7 +4,7 @@
 // w_in = w_gate = v_{o,i}, writes λ_{o,i} to coordinate o), so the ordinary forward pass scores it.
 // The truncation depends on the output basis; the residual stream's own basis is the one used.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Architecture, Layer } from '../spec/architecture.js';
+import type { Architecture, Layer } from '../language/architecture.js';
 import type { Weights } from '../numeric/weights.js';
 import { type BilinearForm, formDimension } from './bilinear.js';
 import { type EigenDecomposition, eigenDecomposition } from './eigen.js';

@@ -1,7 +1,7 @@
 // `pathsum check SPEC...`: parse and check each spec, and summarize every model in it.
-import { countTerms, formatTotal, type Total } from '../expand/count.js';
-import { compile, readSpecFile, selectModel } from '../spec/index.js';
-import { type Architecture, type Layer, requiredWeights } from '../spec/architecture.js';
+import { countTerms, formatTotal, type Total } from '../model/count.js';
+import { compile, readSpecFile, selectModel } from '../language/index.js';
+import { type Architecture, type Layer, requiredWeights } from '../language/architecture.js';
 import { parseFlags } from './args.js';
 import type { Io } from './io.js';
 

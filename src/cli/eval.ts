@@ -1,8 +1,8 @@
 // `pathsum eval SPEC --tokens …`: every path term evaluated on one token sequence, ranked by its
 // contribution to a target logit, with the check that the terms add up to the forward pass.
-import { expand, type Term } from '../expand/expand.js';
+import { expand, type Term } from '../model/expand.js';
 import { UserError } from '../errors.js';
-import { formatTerm, termToJSON } from '../ir/format.js';
+import { formatTerm, termToJSON } from '../model/term-formula.js';
 import { byFamily, byMagnitude, evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
@@ -29,7 +29,7 @@ SPEC is a .pathsum file, or a directory holding one and model.safetensors.
   --top N              how many terms to list (default 10)
   --by-family          also sum the contributions by family (direct path, head, virtual head, pair of …),
                        the --top largest families
-  --json               the DESIGN §3 object: tokens, logits, every term with its full logits, maxAbsError
+  --json               the docs/design.md §3 object: tokens, logits, every term with its full logits, maxAbsError
   --no-simplify        ordered bilinear pairs and unrewritten formulas
   --max-degree K, --layers 0,1, --ablate L.H|L.mlp   which terms (as in 'pathsum expand')
   --backend B          auto (default), node, wasm or cpu

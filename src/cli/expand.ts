@@ -1,13 +1,13 @@
 // `pathsum expand SPEC`: the model's path terms, streamed as text, LaTeX or JSON.
-import { countTerms, formatTotal } from '../expand/count.js';
-import { expand, type Term } from '../expand/expand.js';
+import { countTerms, formatTotal } from '../model/count.js';
+import { expand, type Term } from '../model/expand.js';
 import { UserError } from '../errors.js';
-import { formatTerm, rawFormula, termToJSON } from '../ir/format.js';
-import { printExpr, type Style } from '../ir/print.js';
+import { formatTerm, rawFormula, termToJSON } from '../model/term-formula.js';
+import { printExpr, type Style } from '../formula/print.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
-import { factor } from '../simplify/factor.js';
-import type { Architecture } from '../spec/architecture.js';
-import { loadSpec } from '../spec/index.js';
+import { factor } from '../model/factor.js';
+import type { Architecture } from '../language/architecture.js';
+import { loadSpec } from '../language/index.js';
 import { integerFlag, parseFlags } from './args.js';
 import { bufferedStdout, type Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
@@ -17,7 +17,7 @@ const HELP = `usage: pathsum expand SPEC [options]
 Prints the model's path terms, one per line: c · K ⊗ T (docs/notation.md).
 
   --model NAME         the model, when the file holds several
-  --format F           text (default), latex or json (DESIGN §3: {"terms": [...]})
+  --format F           text (default), latex or json (docs/design.md §3: {"terms": [...]})
   --no-simplify        the raw ordered expansion: both orders of every bilinear pair, formulas unrewritten
   --max-degree K       only terms of degree ≤ K in the input tokens
   --layers 0,1         only paths through these layers

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel } from '../numeric/model.js';
 import { disposeWeights } from '../numeric/weights.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 

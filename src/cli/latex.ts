@@ -1,10 +1,10 @@
 // `pathsum latex SPEC -o FILE.tex`: the expansion as a standalone document (amsmath only).
-import { countTerms, formatTotal } from '../expand/count.js';
-import { expand } from '../expand/expand.js';
+import { countTerms, formatTotal } from '../model/count.js';
+import { expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
-import { latexDocument } from '../ir/document.js';
-import { formatTerm } from '../ir/format.js';
-import { loadSpec } from '../spec/index.js';
+import { latexDocument } from '../render/latex-document.js';
+import { formatTerm } from '../model/term-formula.js';
+import { loadSpec } from '../language/index.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';

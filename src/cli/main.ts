@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { nearest } from '../spec/error.js';
+import { nearest } from '../language/error.js';
 import { type Command, type Io, processIo } from './io.js';
 import { packageRoot } from './package-root.js';
 

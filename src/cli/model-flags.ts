@@ -1,6 +1,6 @@
 // The flags every numeric command shares: which model, which weights, which tokens.
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 
 export const modelFlags = {
   model: { type: 'string' },

@@ -1,7 +1,7 @@
 // The flags that choose which terms a command works on, shared by expand, latex and eval.
-import type { ExpandOptions } from '../expand/expand.js';
+import type { ExpandOptions } from '../model/expand.js';
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import { integerFlag } from './args.js';
 
 export const selectionFlags = {

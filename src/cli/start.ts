@@ -4,9 +4,9 @@
 // the LaTeX of the top terms to a file.
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { expand, type Term } from '../expand/expand.js';
-import { formatTerm } from '../ir/format.js';
-import { latexDocument } from '../ir/document.js';
+import { expand, type Term } from '../model/expand.js';
+import { formatTerm } from '../model/term-formula.js';
+import { latexDocument } from '../render/latex-document.js';
 import {
   type Attribution,
   byFamily,

@@ -1,5 +1,5 @@
 // `pathsum verify SPEC`: fast-check properties on the user's model; exit 0 when every law holds.
-import { expand } from '../expand/expand.js';
+import { expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel } from '../numeric/model.js';

@@ -1,8 +1,8 @@
 // What `pathsum eval` computes for one token sequence: the forward pass, every path term's
 // contribution to a chosen logit (readout-first), and the check Σ terms = forward logits.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Term } from '../expand/expand.js';
-import { headsOf, pathFamily } from '../expand/family.js';
+import type { Term } from '../model/expand.js';
+import { headsOf, pathFamily } from '../paths/family.js';
 import { PathEvaluator } from './evaluate.js';
 import { disposeFrozen, forwardOne } from './forward.js';
 import type { Model } from './model.js';
@@ -92,7 +92,7 @@ export interface GroupContribution {
   readonly contribution: number;
 }
 
-/** Contributions summed per path family (src/expand/family.ts), largest |contribution| first. */
+/** Contributions summed per path family (src/paths/family.ts), largest |contribution| first. */
 export const byFamily = (attributions: readonly Attribution[]) => grouped(attributions, path => [pathFamily(path)]);
 
 /** Per head, the summed contribution of every term whose path passes through it (terms through several heads count for each). */

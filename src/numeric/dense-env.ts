@@ -1,11 +1,11 @@
 // A model's real weights, one token sequence and its frozen quantities as the float64 environment
-// of the reference evaluator (src/ir/evaluate-dense.ts). Storage is TransformerLens row
-// convention (`x @ W`, DESIGN §3); formulas are column convention (DESIGN §1), so every map is
+// of the reference evaluator (src/formula/evaluate-dense.ts). Storage is TransformerLens row
+// convention (`x @ W`, docs/design.md §3); formulas are column convention (docs/design.md §1), so every map is
 // transposed here, once: W_V^{l,h} is d_head × d, W_O^{l,h} is d × d_head, W_U is V × d.
-import type { DenseEnv, Matrix } from '../ir/evaluate-dense.js';
-import { matrix, multiply, transposeOf } from '../ir/evaluate-dense.js';
-import type { NormSite, VectorName, WeightName } from '../ir/nodes.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { DenseEnv, Matrix } from '../formula/evaluate-dense.js';
+import { matrix, multiply, transposeOf } from '../formula/evaluate-dense.js';
+import type { NormSite, VectorName, WeightName } from '../formula/nodes.js';
+import type { Architecture } from '../language/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
 
@@ -96,7 +96,7 @@ export function denseEnvOf(
       }
     });
 
-  // DESIGN §3: a value bias passes through a head unchanged in position, so b_O carries Σ_h W_O^h b_V^h.
+  // docs/design.md §3: a value bias passes through a head unchanged in position, so b_O carries Σ_h W_O^h b_V^h.
   const valueFoldedOutputBias = (layer: number): Float64Array => {
     const out = Float64Array.from(tensor(`blocks.${layer}.attn.b_O`).data);
     const heads = arch.layers[layer]!.attention!.heads;

@@ -2,9 +2,9 @@
 // norm scales of the forward pass. Each distinct sub-path's residual contribution (n × d) and each
 // bilinear projection (n × m) is computed once and kept; a multiply-add counter records the work.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Term } from '../expand/expand.js';
-import { ONE, type Path } from '../expand/path.js';
-import type { Architecture, NormKind } from '../spec/architecture.js';
+import type { Term } from '../model/expand.js';
+import { ONE, type Path } from '../paths/path.js';
+import type { Architecture, NormKind } from '../language/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
 import { pairContributions, pairHiddenSums, pairLogits } from './pair-batches.js';
@@ -79,7 +79,7 @@ export class PathEvaluator {
     }
   }
 
-  /** The residual-stream bias a bias path stands for (DESIGN §3; value biases folded into b_O). */
+  /** The residual-stream bias a bias path stands for (docs/design.md §3; value biases folded into b_O). */
   private biasVector(name: string): tf.Tensor {
     const attn = /^blocks\.(\d+)\.attn\.b_O$/.exec(name);
     if (attn) {

@@ -1,8 +1,8 @@
-// The forward pass of DESIGN §3, batched and built only from differentiable tfjs ops (training
+// The forward pass of docs/design.md §3, batched and built only from differentiable tfjs ops (training
 // runs through it too). Returns the logits and the quantities the expansion freezes: attention
 // patterns and per-position norm scales.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Architecture, NormKind } from '../spec/architecture.js';
+import type { Architecture, NormKind } from '../language/architecture.js';
 import type { Weights } from './weights.js';
 
 export const NORM_EPS = 1e-5;

@@ -4,8 +4,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { type Architecture, parameterCount } from '../spec/architecture.js';
-import { loadSpec } from '../spec/index.js';
+import { type Architecture, parameterCount } from '../language/architecture.js';
+import { loadSpec } from '../language/index.js';
 import { loadWeights, randomWeights, type Weights } from './weights.js';
 
 export interface Model {

@@ -3,8 +3,8 @@
 // pair term of a (layer, symmetrized) group goes through one batched product over the group's
 // distinct inputs, and each term's own value (or its coefficient, for a sum) is read off by index.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Term } from '../expand/expand.js';
-import type { Path } from '../expand/path.js';
+import type { Term } from '../model/expand.js';
+import type { Path } from '../paths/path.js';
 
 /** What the batches need from the evaluator: memoized projections, and its work counter. */
 export interface Projections {
@@ -53,7 +53,7 @@ export function pairHiddenSums(source: Projections, terms: readonly Term[]): Map
 }
 
 /**
- * Readout-first contributions of every pair term of `terms` (DESIGN §1, bilinear row read out
+ * Readout-first contributions of every pair term of `terms` (docs/design.md §1, bilinear row read out
  * along u): for the inputs P of a group, `C[t, i, j] = Σ_k u[t,k] (W_in p_i)[t,k] (W_gate p_j)[t,k]`
  * is one entry per ordered pair, all of them from one batched product [n, P, m] × [n, m, P]; a
  * symmetrized pair reads the mean of its two orders. `direction(layer)` is u, n × m.

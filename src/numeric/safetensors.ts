@@ -1,4 +1,4 @@
-// The safetensors format (DESIGN §3), read and written by the project: 8 bytes little-endian
+// The safetensors format (docs/design.md §3), read and written by the project: 8 bytes little-endian
 // header length N, N bytes of JSON ({name: {dtype, shape, data_offsets}}, optional __metadata__),
 // then the byte buffer. Checked at least as strictly as the reference reader.
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 // Weight mode: each path term as a virtual weight table computed from the weights alone, and the
-// law that ties it to activation mode (DESIGN §1 normal form `c · (K ⊗ T)`).
+// law that ties it to activation mode (docs/design.md §1 normal form `c · (K ⊗ T)`).
 //
 // The table T of a path has one axis per input leaf, left to right: a `token` axis (size V) for
 // each embedding leaf and a `position` axis (size context) for each positional-embedding leaf;
@@ -25,8 +25,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
-import { ONE, pathToJSON, type Path } from '../expand/path.js';
-import type { Architecture, NormKind } from '../spec/architecture.js';
+import { ONE, pathToJSON, type Path } from '../paths/path.js';
+import type { Architecture, NormKind } from '../language/architecture.js';
 import type { SequenceFrozen } from './forward.js';
 import type { Weights } from './weights.js';
 
@@ -185,7 +185,7 @@ export class VirtualWeights {
       .exhaustive();
   }
 
-  /** DESIGN §3: the attention output bias carries the value biases Σ_h b_V^h W_O^h. */
+  /** docs/design.md §3: the attention output bias carries the value biases Σ_h b_V^h W_O^h. */
   private biasVector(name: string): tf.Tensor {
     if (name === ONE)
       throw new UserError(
@@ -231,7 +231,7 @@ export class VirtualWeights {
     return f;
   }
 
-  /** DESIGN §1 bilinear row: H[k, S₁, S₂] = (W_in T₁)[k, S₁] (W_gate T₂)[k, S₂], averaged with the swapped order when symmetrized. */
+  /** docs/design.md §1 bilinear row: H[k, S₁, S₂] = (W_in T₁)[k, S₁] (W_gate T₂)[k, S₂], averaged with the swapped order when symmetrized. */
   private hidden(layer: number, left: Path, right: Path, symmetrized: boolean): Feature {
     const outer = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 1)) as tf.Tensor3D;
     const [inL, gateR] = [this.projection(left, layer, 'in'), this.projection(right, layer, 'gate')];
@@ -309,7 +309,7 @@ function positionKernel(arch: Architecture, path: Path, frozen: FrozenArrays, n:
   return arch.unembed.norm ? input(path, 'final', 'ln_final.b') : kernel(path);
 }
 
-/** DESIGN §1 head row: (A K)[t, S] = Σ_u A[t, u] K[u, S]. */
+/** docs/design.md §1 head row: (A K)[t, S] = Σ_u A[t, u] K[u, S]. */
 function mixedProduct(A: number[][], k: Kernel, n: number): Kernel {
   const width = k.data.length / n;
   const data = new Float64Array(k.data.length);
@@ -322,7 +322,7 @@ function mixedProduct(A: number[][], k: Kernel, n: number): Kernel {
   return { axes: k.axes, data };
 }
 
-/** DESIGN §1 bilinear row: (K₁ • K₂)[t, S₁, S₂] = K₁[t, S₁] K₂[t, S₂]. */
+/** docs/design.md §1 bilinear row: (K₁ • K₂)[t, S₁, S₂] = K₁[t, S₁] K₂[t, S₂]. */
 function faceSplit(k1: Kernel, k2: Kernel, n: number): Kernel {
   const [w1, w2] = [k1.data.length / n, k2.data.length / n];
   const data = new Float64Array(n * w1 * w2);

@@ -1,10 +1,10 @@
-// A model's weights as tfjs tensors keyed by their DEFAULT names (DESIGN §3), renames resolved:
+// A model's weights as tfjs tensors keyed by their DEFAULT names (docs/design.md §3), renames resolved:
 // loaded from safetensors (a file, or a directory holding model.safetensors) and checked against
 // the spec, or drawn at random from a seed.
 import { readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, requiredWeights, weightKey } from '../spec/architecture.js';
+import { type Architecture, requiredWeights, weightKey } from '../language/architecture.js';
 import { readSafetensors, WeightsError } from './safetensors.js';
 
 export type Weights = ReadonlyMap<string, tf.Tensor>;

@@ -1,8 +1,8 @@
 // The driver: rewrites bottom-up to a fixpoint with a rule table, optionally recording a trace
 // of (rule, before, after) — what `--explain` prints and what the soundness tests replay.
 // Results are memoized per (interned) node, so shared sub-formulas are simplified once.
-import * as N from '../ir/nodes.js';
-import type { Expr, Kind } from '../ir/nodes.js';
+import * as N from '../formula/nodes.js';
+import type { Expr, Kind } from '../formula/nodes.js';
 import type { Rule } from './rule.js';
 import { rules as defaultRules } from './rules.js';
 

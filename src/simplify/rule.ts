@@ -1,6 +1,6 @@
 // A rewrite rule: a name, the law it applies, the node kinds it can match (so the driver tries
 // only the rules that may apply), and a function that rewrites a match or returns undefined.
-import type { Expr, Kind } from '../ir/nodes.js';
+import type { Expr, Kind } from '../formula/nodes.js';
 
 export interface Rule {
   readonly name: string;

@@ -1,9 +1,9 @@
-// Laws on sums of path terms (DESIGN §1): symmetrization of bilinear pairs, collection of like
+// Laws on sums of path terms (docs/design.md §1): symmetrization of bilinear pairs, collection of like
 // terms with exact coefficients, dropping zero terms, and the opt-in factoring for compact output.
 import type { Fraction } from 'mathjs';
 import { fraction } from 'mathjs';
-import type { Term } from '../expand/expand.js';
-import { bilinear, head, type Path } from '../expand/path.js';
+import type { Term } from '../model/expand.js';
+import { bilinear, head, type Path } from '../paths/path.js';
 
 export interface SumRule {
   readonly name: string;

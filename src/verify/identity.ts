@@ -1,10 +1,10 @@
 // A user identity `FORMULA = FORMULA` in the formula language, checked against a model before any
 // number is computed: every symbol it names must exist in the architecture.
 import { UserError } from '../errors.js';
-import type { Expr } from '../ir/nodes.js';
-import { FormulaError, parseFormula } from '../ir/parse-formula.js';
-import { printExpr } from '../ir/print.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Expr } from '../formula/nodes.js';
+import { FormulaError, parseFormula } from '../formula/parse-formula.js';
+import { printExpr } from '../formula/print.js';
+import type { Architecture } from '../language/architecture.js';
 
 export interface Identity {
   readonly text: string;

@@ -1,15 +1,15 @@
 // The laws `pathsum verify` checks on one model and one token sequence. Each returns the error it
 // measured and the tolerance it allows; the fast-check driver (verify.ts) draws the inputs.
-import type { Term } from '../expand/expand.js';
-import { DenseEvaluator, maxAbsDifference, type Matrix } from '../ir/evaluate-dense.js';
-import { rawFormula } from '../ir/format.js';
+import type { Term } from '../model/expand.js';
+import { DenseEvaluator, maxAbsDifference, type Matrix } from '../formula/evaluate-dense.js';
+import { rawFormula } from '../model/term-formula.js';
 import { denseEnvOf } from '../numeric/dense-env.js';
 import { PathEvaluator } from '../numeric/evaluate.js';
 import { disposeFrozen, forwardOne, type SequenceFrozen } from '../numeric/forward.js';
 import { contractWithInputs, VirtualWeights } from '../numeric/virtual.js';
 import type { Weights } from '../numeric/weights.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { Identity } from './identity.js';
 
 /** An error relative to the scale of what was compared, and the tolerance it must stay within. */
@@ -42,7 +42,7 @@ export function withForward<T>(s: Sequence, f: (logits: Float32Array, frozen: Se
   }
 }
 
-/** DESIGN §1: with patterns and norm scales frozen, Σ terms = forward logits. */
+/** docs/design.md §1: with patterns and norm scales frozen, Σ terms = forward logits. */
 export function sumOfTerms(s: Sequence, terms: readonly Term[]): Measurement {
   return withForward(s, (expected, frozen) => {
     const evaluator = new PathEvaluator(s.arch, s.weights, s.tokens, frozen);

@@ -2,7 +2,7 @@
 // sequences and, when the model has no weights file, random weights too; a failure is shrunk to a
 // small counterexample and comes with the seed that replays it.
 import fc from 'fast-check';
-import type { Term } from '../expand/expand.js';
+import type { Term } from '../model/expand.js';
 import type { Model } from '../numeric/model.js';
 import { disposeWeights, randomWeights, type Weights } from '../numeric/weights.js';
 import type { Identity } from './identity.js';

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/language/index.js';
 import { cli, type ModelFiles, tensorsOf, writeModel } from './model-files.js';
 import { readFileSync } from 'node:fs';
 import { plantedModel } from './planted-model.js';

@@ -1,5 +1,5 @@
 // x̃ᵀ Q_u x̃ + u·b_out = u · MLP(x): against a float64 evaluation of the bilinear layer written here
-// from DESIGN §3, and against src/numeric's forward pass (float32) on bilinear-only models, with
+// from docs/design.md §3, and against src/numeric's forward pass (float32) on bilinear-only models, with
 // the readout pulled back through ln_final and the layer's input taken through ln2.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { readout } from '../../src/analysis/readout.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
-import type { Architecture, NormKind } from '../../src/spec/architecture.js';
+import type { Architecture, NormKind } from '../../src/language/architecture.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');
@@ -43,7 +43,7 @@ const bilinearOnly = fc
 
 const values = (w: Weights, key: string) => [...w.get(key)!.dataSync()];
 
-/** u · MLP(x) from DESIGN §3: ((x W_in + b_in) ⊙ (x W_gate + b_gate)) W_out + b_out, in float64. */
+/** u · MLP(x) from docs/design.md §3: ((x W_in + b_in) ⊙ (x W_gate + b_gate)) W_out + b_out, in float64. */
 function readMlp(arch: Architecture, w: Weights, x: number[], u: number[]): { value: number; mass: number } {
   const d = arch.width;
   const m = arch.layers[0]!.bilinear!.hidden;

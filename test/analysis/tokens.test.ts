@@ -11,7 +11,7 @@ import { tokenInputs, tokenPairs, topBy } from '../../src/analysis/tokens.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
-import type { Architecture } from '../../src/spec/architecture.js';
+import type { Architecture } from '../../src/language/architecture.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');

@@ -12,7 +12,7 @@ import { keptShare, outputEigenbasis, truncatedForm, withBilinearLayer } from '.
 import { useBackend } from '../../src/numeric/backend.js';
 import { forward, forwardOne, disposeFrozen } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
-import type { Architecture } from '../../src/spec/architecture.js';
+import type { Architecture } from '../../src/language/architecture.js';
 import { smallArchitecture } from '../arbitraries.js';
 
 beforeAll(async () => {

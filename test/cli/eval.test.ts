@@ -1,19 +1,19 @@
-// pathsum eval and pathsum verify, end to end in-process: the JSON contract of DESIGN §3, the
+// pathsum eval and pathsum verify, end to end in-process: the JSON contract of docs/design.md §3, the
 // human table, every example spec with random weights, a weights file, and each user error.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import katex from 'katex';
 import { describe, expect, it } from 'vitest';
-import { expand } from '../../src/expand/expand.js';
-import { pathFromJSON } from '../../src/expand/path.js';
-import { parseFormula } from '../../src/ir/parse-formula.js';
-import { formula } from '../../src/ir/format.js';
+import { expand } from '../../src/model/expand.js';
+import { pathFromJSON } from '../../src/paths/path.js';
+import { parseFormula } from '../../src/formula/parse-formula.js';
+import { formula } from '../../src/model/term-formula.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { writeSafetensors } from '../../src/numeric/safetensors.js';
-import { requiredWeights } from '../../src/spec/architecture.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { requiredWeights } from '../../src/language/architecture.js';
+import { loadSpec } from '../../src/language/index.js';
 import { rng } from '../arbitraries.js';
 
 async function cli(...argv: string[]) {
@@ -31,7 +31,7 @@ interface EvalJSON {
   maxAbsError: number;
 }
 
-describe('pathsum eval --json follows DESIGN §3', () => {
+describe('pathsum eval --json follows docs/design.md §3', () => {
   it.each(small)('%s: Σ terms.logits = logits, maxAbsError as stated, every term round-trips', async stem => {
     const file = `examples/${stem}.pathsum`;
     const arch = loadSpec(file);

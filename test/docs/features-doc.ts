@@ -12,7 +12,7 @@ import { tokenInputs, type Via } from '../../src/analysis/tokens.js';
 import { truncationCurve } from '../../src/analysis/truncation.js';
 import { forward } from '../../src/numeric/forward.js';
 import type { Weights } from '../../src/numeric/weights.js';
-import type { Architecture } from '../../src/spec/architecture.js';
+import type { Architecture } from '../../src/language/architecture.js';
 
 export const SPEC = 'examples/modadd/modadd.pathsum';
 const TOP = 8;

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights, randomWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/language/index.js';
 import { expectGolden } from '../golden.js';
 import { featuresDocument, SPEC } from './features-doc.js';
 

@@ -3,9 +3,9 @@
 // committed document differs (UPDATE_GOLDEN=1 rewrites it).
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, it } from 'vitest';
-import { expand, type Term } from '../../src/expand/expand.js';
-import { pathFamily } from '../../src/expand/family.js';
-import { formatTerm } from '../../src/ir/format.js';
+import { expand, type Term } from '../../src/model/expand.js';
+import { pathFamily } from '../../src/paths/family.js';
+import { formatTerm } from '../../src/model/term-formula.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { byFamily, byHead, byMagnitude, evaluateSequence } from '../../src/numeric/attribution.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/language/index.js';
 import { accuracyByGroup, type GroupAccuracy } from '../../examples/train/evaluate.js';
 import { type Example, inductionBatch, modaddSplit } from '../../examples/train/tasks.js';
 

@@ -2,9 +2,9 @@
 // real weights and the frozen quantities, adds up to the tfjs forward pass (float32).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expand } from '../../src/expand/expand.js';
-import { DenseEvaluator } from '../../src/ir/evaluate-dense.js';
-import { formula, rawFormula } from '../../src/ir/format.js';
+import { expand } from '../../src/model/expand.js';
+import { DenseEvaluator } from '../../src/formula/evaluate-dense.js';
+import { formula, rawFormula } from '../../src/model/term-formula.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { denseEnvOf } from '../../src/numeric/dense-env.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';

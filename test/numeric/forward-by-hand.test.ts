@@ -1,4 +1,4 @@
-// The forward pass of DESIGN §3 against numbers worked out by hand: tiny models (width 2–3,
+// The forward pass of docs/design.md §3 against numbers worked out by hand: tiny models (width 2–3,
 // vocab 3, two tokens) whose weights are chosen so each step can be followed on paper. The
 // expected values are float64 arithmetic written out here, never a call into src.
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,8 +6,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne, NORM_EPS } from '../../src/numeric/forward.js';
 import type { Weights } from '../../src/numeric/weights.js';
-import { requiredWeights } from '../../src/spec/architecture.js';
-import { compile } from '../../src/spec/index.js';
+import { requiredWeights } from '../../src/language/architecture.js';
+import { compile } from '../../src/language/index.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');

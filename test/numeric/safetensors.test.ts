@@ -1,4 +1,4 @@
-// The safetensors contract of DESIGN §3: files built byte by byte as the format lays them out
+// The safetensors contract of docs/design.md §3: files built byte by byte as the format lays them out
 // (8-byte little-endian header length, JSON header, byte buffer), every malformation rejected
 // with one line naming the file and the tensor, F16/BF16 decoded bit-exactly, and weights loaded
 // against a spec under TransformerLens names.
@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { readSafetensors, WeightsError, writeSafetensors } from '../../src/numeric/safetensors.js';
 import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
-import { compile } from '../../src/spec/index.js';
+import { compile } from '../../src/language/index.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');

@@ -1,11 +1,11 @@
-// The central law (DESIGN §1): with patterns and norm scales frozen from the forward pass, the
+// The central law (docs/design.md §1): with patterns and norm scales frozen from the forward pass, the
 // path terms add up to the forward logits, for every architecture, weights and input.
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countTerms } from '../../src/expand/count.js';
-import { expand } from '../../src/expand/expand.js';
-import type { Architecture } from '../../src/spec/architecture.js';
+import { countTerms } from '../../src/model/count.js';
+import { expand } from '../../src/model/expand.js';
+import type { Architecture } from '../../src/language/architecture.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { PathEvaluator } from '../../src/numeric/evaluate.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';

@@ -5,14 +5,14 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { expand, type Term } from '../../src/expand/expand.js';
-import { bias, bilinear, embed, head, ONE, pos, type Path } from '../../src/expand/path.js';
+import { expand, type Term } from '../../src/model/expand.js';
+import { bias, bilinear, embed, head, ONE, pos, type Path } from '../../src/paths/path.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { PathEvaluator } from '../../src/numeric/evaluate.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { contractWithInputs, virtualTable, VirtualWeights } from '../../src/numeric/virtual.js';
 import { disposeWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
-import type { Architecture, Layer } from '../../src/spec/architecture.js';
+import type { Architecture, Layer } from '../../src/language/architecture.js';
 import { smallArchitecture } from '../arbitraries.js';
 
 beforeAll(async () => {

@@ -1,16 +1,16 @@
 // Every rewrite rule is a theorem: replay every step the simplifier takes on random models and
-// compare the values of both sides in float64 (the numeric hook of DESIGN §1 "Identities").
+// compare the values of both sides in float64 (the numeric hook of docs/design.md §1 "Identities").
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expand, type Term } from '../../src/expand/expand.js';
-import { DenseEvaluator, maxAbsDifference } from '../../src/ir/evaluate-dense.js';
-import { formula, rawFormula } from '../../src/ir/format.js';
-import * as N from '../../src/ir/nodes.js';
+import { expand, type Term } from '../../src/model/expand.js';
+import { DenseEvaluator, maxAbsDifference } from '../../src/formula/evaluate-dense.js';
+import { formula, rawFormula } from '../../src/model/term-formula.js';
+import * as N from '../../src/formula/nodes.js';
 import { Rewriter, simplifyWithTrace } from '../../src/simplify/rewrite.js';
 import { rules } from '../../src/simplify/rules.js';
 import { simplifySum } from '../../src/simplify/sum.js';
-import type { Architecture } from '../../src/spec/architecture.js';
-import { compile } from '../../src/spec/index.js';
+import type { Architecture } from '../../src/language/architecture.js';
+import { compile } from '../../src/language/index.js';
 import { randomDenseEnv, smallArchitecture } from '../arbitraries.js';
 
 const TOLERANCE = 1e-9;

@@ -1,6 +1,6 @@
 // Error tests are a table: spec text, line, column, message (and hint where one is promised).
 import { describe, expect, it } from 'vitest';
-import { compile, SpecError } from '../../src/spec/index.js';
+import { compile, SpecError } from '../../src/language/index.js';
 
 const model = (body: string) => `model m {\n  vocab 8\n  context 4\n  width 4\n  embed\n${body}\n  unembed\n}\n`;
 

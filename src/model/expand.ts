@@ -1,10 +1,10 @@
-// Architecture → lazy sum of path terms (DESIGN §1). The residual stream after each block is a
+// Architecture → lazy sum of path terms (docs/design.md §1). The residual stream after each block is a
 // sum of paths; a head maps every input path p to head(l,h,p), a bilinear block maps every pair
 // of input paths to bilinear(l,p,q). Enumeration is lazy: the first term comes out before the
 // last one is built, and only the inputs of a bilinear block are ever held in memory.
 import { fraction, type Fraction } from 'mathjs';
-import type { Architecture } from '../spec/architecture.js';
-import { ONE, bias, bilinear, degree, embed, head, pos, type Path } from './path.js';
+import type { Architecture } from '../language/architecture.js';
+import { ONE, bias, bilinear, degree, embed, head, pos, type Path } from '../paths/path.js';
 
 export interface Term {
   readonly path: Path;
@@ -105,7 +105,7 @@ function bilinearStream(
   };
 }
 
-// DESIGN §3: coefficients multiply along a path; an off-diagonal symmetrized pair stands for two ordered ones.
+// docs/design.md §3: coefficients multiply along a path; an off-diagonal symmetrized pair stands for two ordered ones.
 function pair(layer: number, p: Term, q: Term, symmetrize: boolean, diagonal: boolean): Term {
   const twice = symmetrize && !diagonal;
   return {

@@ -1,14 +1,14 @@
-// Opt-in factoring for compact output (DESIGN §1): Σ_p c_p B(p, q) = B(Σ_p c_p p, q), grouping
+// Opt-in factoring for compact output (docs/design.md §1): Σ_p c_p B(p, q) = B(Σ_p c_p p, q), grouping
 // the final bilinear pair terms that share a layer and a right argument. A display form: the
 // factored sum has the value of the terms it replaces (test/simplify/factor.test.ts).
-import type { Term } from '../expand/expand.js';
-import { pathId } from '../expand/path.js';
-import { formula } from '../ir/format.js';
-import { bilinearInput, finalNormed, unembed } from '../ir/lower.js';
-import * as N from '../ir/nodes.js';
-import type { Expr } from '../ir/nodes.js';
-import type { Architecture } from '../spec/architecture.js';
-import { Rewriter } from './rewrite.js';
+import type { Term } from './expand.js';
+import { pathId } from '../paths/path.js';
+import { formula } from './term-formula.js';
+import { bilinearInput, finalNormed, unembed } from './lower.js';
+import * as N from '../formula/nodes.js';
+import type { Expr } from '../formula/nodes.js';
+import type { Architecture } from '../language/architecture.js';
+import { Rewriter } from '../simplify/rewrite.js';
 
 const rewriter = new Rewriter();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headsOf, pathFamily } from '../../src/expand/family.js';
-import { bilinear, embed, head, pos } from '../../src/expand/path.js';
+import { headsOf, pathFamily } from '../../src/paths/family.js';
+import { bilinear, embed, head, pos } from '../../src/paths/path.js';
 
 describe('path families', () => {
   it.each([

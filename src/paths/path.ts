@@ -1,5 +1,5 @@
 // A path through the model: the backbone every stage shares (expansion, formulas, evaluation, JSON).
-// DESIGN §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
+// docs/design.md §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
 // memo tables over sub-paths are `Map<Path, …>`.
 import { P, match } from 'ts-pattern';
 
@@ -18,7 +18,7 @@ export type Path =
 
 /**
  * Bias path names. `ONE` is the homogeneous coordinate of a bilinear block with biases
- * (DESIGN §3): `B(1, p) = W_out (b_in ⊙ W_gate p)`, `B(p, 1) = W_out (W_in p ⊙ b_gate)`,
+ * (docs/design.md §3): `B(1, p) = W_out (b_in ⊙ W_gate p)`, `B(p, 1) = W_out (W_in p ⊙ b_gate)`,
  * `B(1, 1) = W_out (b_in ⊙ b_gate)`. Every other bias is named by its weight key; the attention
  * output bias `blocks.{l}.attn.b_O` also carries the value biases `Σ_h W_O^h b_V^h` (rows of A sum to 1).
  */
@@ -43,7 +43,7 @@ export function pathId(path: Path): number {
   return ids.get(path)!;
 }
 
-/** The polynomial degree in the one-hot inputs (DESIGN §1 normal form). */
+/** The polynomial degree in the one-hot inputs (docs/design.md §1 normal form). */
 export function degree(path: Path): number {
   return degrees.get(path)!;
 }
@@ -97,7 +97,7 @@ export function comparePaths(a: Path, b: Path): number {
   return 0;
 }
 
-/** The PATH object of DESIGN §3, as plain JSON. */
+/** The PATH object of docs/design.md §3, as plain JSON. */
 export function pathToJSON(path: Path): unknown {
   return match(path)
     .with({ kind: P.union('embed', 'pos') }, p => ({ kind: p.kind }))
@@ -113,7 +113,7 @@ export function pathToJSON(path: Path): unknown {
     .exhaustive();
 }
 
-/** Rebuilds an interned path from its DESIGN §3 JSON; throws on anything else. */
+/** Rebuilds an interned path from its docs/design.md §3 JSON; throws on anything else. */
 export function pathFromJSON(json: unknown): Path {
   const o = json as Record<string, unknown>;
   if (typeof o !== 'object' || o === null) throw new Error('a PATH must be an object');

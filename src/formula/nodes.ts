@@ -1,4 +1,4 @@
-// The expression IR of formulas (DESIGN §1 normal form `c · (K ⊗ T)`): one discriminated union,
+// The expression IR of formulas (docs/design.md §1 normal form `c · (K ⊗ T)`): one discriminated union,
 // built only through the constructors below, which intern every node — equal subterms are one
 // object, equality is `===`, and memo tables are `Map<Expr, …>`. Products are kept flat.
 import { fraction, type Fraction } from 'mathjs';
@@ -6,7 +6,7 @@ import { fraction, type Fraction } from 'mathjs';
 /** Where a frozen norm sits: before attention (ln1), before the MLP (ln2) or before W_U (final). */
 export type NormSite = 'ln1' | 'ln2' | 'final';
 
-/** Feature-side symbols: the weights in column convention (DESIGN §1), norm gains and centering. */
+/** Feature-side symbols: the weights in column convention (docs/design.md §1), norm gains and centering. */
 export type WeightName = 'W_E' | 'W_pos' | 'W_U' | 'W_Q' | 'W_K' | 'W_V' | 'W_O' | 'W_OV' | 'W_QK' | 'G' | 'C';
 
 /** Bias vectors, by role: b_O^l (with the folded value biases), b_out^l, a LayerNorm bias, b_U, the homogeneous 1. */

@@ -1,8 +1,8 @@
-// Closed-form term counts (DESIGN §1): the same recurrence as `expand`, on numbers instead of
+// Closed-form term counts (docs/design.md §1): the same recurrence as `expand`, on numbers instead of
 // paths. Per degree, counts are exact polynomials truncated at `degreeCap` (degree never
 // decreases along a path, so truncation is exact below the cap). Totals are exact BigInts while
 // they stay printable; past `EXACT_BITS` (a few bilinear layers deep) only log10 is kept.
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 import type { ExpandOptions } from './expand.js';
 
 export type Total = { readonly exact: bigint } | { readonly log10: number };

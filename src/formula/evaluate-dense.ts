@@ -2,7 +2,7 @@
 // that checks every rewrite rule and every user identity numerically. Inputs are substituted
 // first (W_E ↦ its columns at the tokens, W_pos ↦ its first n columns), so a feature tensor of
 // degree k is a d × n^k matrix, a kernel is n × n^k, and every term's value is n × d: the
-// contribution `r_t = Σ_S K[t,S] T[:, S]` of DESIGN §1. Small sizes only (n^k columns).
+// contribution `r_t = Σ_S K[t,S] T[:, S]` of docs/design.md §1. Small sizes only (n^k columns).
 import { match } from 'ts-pattern';
 import type { Expr, NormSite, VectorName, WeightName } from './nodes.js';
 
@@ -12,7 +12,7 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
-/** Everything a formula can name, in column convention (DESIGN §1). */
+/** Everything a formula can name, in column convention (docs/design.md §1). */
 export interface DenseEnv {
   /** Context positions evaluated. */
   readonly n: number;

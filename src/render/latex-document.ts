@@ -1,6 +1,6 @@
 // A standalone LaTeX document of an expansion: amsmath only, one term per line of an align*,
 // so long sums break across lines and pages (\allowdisplaybreaks).
-import type { Architecture } from '../spec/architecture.js';
+import type { Architecture } from '../language/architecture.js';
 
 export interface DocumentPart {
   readonly latex: readonly string[];

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTerms, formatTotal } from '../../src/expand/count.js';
-import { expand } from '../../src/expand/expand.js';
-import type { Architecture, Layer, NormKind } from '../../src/spec/architecture.js';
+import { countTerms, formatTotal } from '../../src/model/count.js';
+import { expand } from '../../src/model/expand.js';
+import type { Architecture, Layer, NormKind } from '../../src/language/architecture.js';
 
 function model(layers: Layer[], extra: Partial<Architecture> = {}): Architecture {
   return {
@@ -24,7 +24,7 @@ const attnAndBilinear = (heads: number): Layer => ({
 });
 
 describe('closed-form counts', () => {
-  it('match the figures of DESIGN §1', () => {
+  it('match the figures of docs/design.md §1', () => {
     expect(formatTotal(countTerms(model([attnAndBilinear(8)])).total)).toBe('54');
     expect(formatTotal(countTerms(model([attnAndBilinear(8), attnAndBilinear(8)])).total)).toBe('118827');
     expect(formatTotal(countTerms(model([attnAndBilinear(4), attnAndBilinear(4)])).total)).toBe('5150');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LayerStatement, ModelStatement, SpecAst } from '../../src/spec/ast.js';
-import { compile, parse, print, SpecError } from '../../src/spec/index.js';
+import type { LayerStatement, ModelStatement, SpecAst } from '../../src/language/ast.js';
+import { compile, parse, print, SpecError } from '../../src/language/index.js';
 
 const at = { line: 0, col: 0 };
 const dim = fc.integer({ min: 1, max: 100_000 });

@@ -1,5 +1,5 @@
 // The checked form of a spec: what every later stage (expand, numeric, analysis) reads.
-// DESIGN §3 fixes the weight keys; `weightKey` applies the spec's renames to them.
+// docs/design.md §3 fixes the weight keys; `weightKey` applies the spec's renames to them.
 
 export type NormKind = 'rms' | 'layer';
 
@@ -41,7 +41,7 @@ export interface Architecture {
   readonly positional: boolean;
   readonly layers: readonly Layer[];
   readonly unembed: Unembedding;
-  /** Default key (DESIGN §3) → key in the weights file. */
+  /** Default key (docs/design.md §3) → key in the weights file. */
   readonly renames: ReadonlyMap<string, string>;
 }
 
@@ -56,7 +56,7 @@ export function weightKey(arch: Architecture, defaultKey: string): string {
   return arch.renames.get(defaultKey) ?? defaultKey;
 }
 
-/** Every tensor a model of this architecture needs, with its shape (DESIGN §3, row convention). */
+/** Every tensor a model of this architecture needs, with its shape (docs/design.md §3, row convention). */
 export function requiredWeights(arch: Architecture): WeightSpec[] {
   const { vocab: V, context: n, width: d } = arch;
   const specs: WeightSpec[] = [{ key: 'embed.W_E', shape: [V, d] }];

@@ -1,18 +1,18 @@
-// A term's formula in normal form, and its DESIGN §3 JSON object. The entry points that every
+// A term's formula in normal form, and its docs/design.md §3 JSON object. The entry points that every
 // output (expand, eval, latex, docs) goes through.
-import type { Term } from '../expand/expand.js';
-import { pathToJSON } from '../expand/path.js';
-import type { Architecture } from '../spec/architecture.js';
+import type { Term } from './expand.js';
+import { pathToJSON } from '../paths/path.js';
+import type { Architecture } from '../language/architecture.js';
 import { Rewriter } from '../simplify/rewrite.js';
-import type { Path } from '../expand/path.js';
+import type { Path } from '../paths/path.js';
 import { lowerStep, readout, readoutStep } from './lower.js';
-import * as N from './nodes.js';
-import type { Expr } from './nodes.js';
-import { printExpr, type Style } from './print.js';
+import * as N from '../formula/nodes.js';
+import type { Expr } from '../formula/nodes.js';
+import { printExpr, type Style } from '../formula/print.js';
 
 const shared = new Rewriter();
 
-/** The raw formula of a term: DESIGN §1's steps composed, with its coefficient. */
+/** The raw formula of a term: docs/design.md §1's steps composed, with its coefficient. */
 export function rawFormula(term: Term, arch: Architecture): Expr {
   const body = readout(term.path, arch);
   return term.coefficient.equals(1) ? body : N.term(term.coefficient, body);

@@ -1,5 +1,5 @@
 // Typed AST → canonical spec text: two-space indentation, one statement per line, no comments.
-// parse(print(ast)) equals ast up to locations (test/spec/roundtrip.test.ts).
+// parse(print(ast)) equals ast up to locations (test/language/roundtrip.test.ts).
 import { match } from 'ts-pattern';
 import type { LayerStatement, ModelStatement, SpecAst } from './ast.js';
 

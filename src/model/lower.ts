@@ -1,10 +1,10 @@
-// Path → its raw formula: literally the composition of DESIGN §1's steps, before any rewriting.
+// Path → its raw formula: literally the composition of docs/design.md §1's steps, before any rewriting.
 // `lowerStep` builds one step over the formulas of its sub-paths, so the same code gives the
 // raw formula (sub-paths raw) and, memoized, the simplified one (sub-paths already simplified).
-import { ONE, type Path } from '../expand/path.js';
-import type { Architecture, NormKind } from '../spec/architecture.js';
-import * as N from './nodes.js';
-import type { Expr, NormSite } from './nodes.js';
+import { ONE, type Path } from '../paths/path.js';
+import type { Architecture, NormKind } from '../language/architecture.js';
+import * as N from '../formula/nodes.js';
+import type { Expr, NormSite } from '../formula/nodes.js';
 
 type SubFormula = (p: Path) => Expr;
 
