@@ -2,7 +2,7 @@
 // table. Actions return thunks: nearley runs actions on partial parses too, so a name is judged
 // (and a FormulaError raised at its column) only once the whole formula has parsed.
 import type { Token } from 'moo';
-import { fraction, type Fraction } from 'mathjs';
+import { type Rational, rational } from '../rational.js';
 import { UserError } from '../errors.js';
 import * as N from './nodes.js';
 import type { Expr } from './nodes.js';
@@ -27,9 +27,9 @@ export const sum =
 export const negate =
   (e: Lazy): Lazy =>
   () =>
-    N.term(fraction(-1), e());
+    N.term(rational(-1), e());
 export const term =
-  (c: () => Fraction, body: Lazy): Lazy =>
+  (c: () => Rational, body: Lazy): Lazy =>
   () =>
     N.term(c(), body());
 export const kron =
@@ -59,10 +59,10 @@ export const chain =
   () =>
     force(groups).reduceRight((arg, op) => N.apply(op, arg));
 
-export const coefficient = (numerator: Token, denominator: Token | null) => (): Fraction => {
+export const coefficient = (numerator: Token, denominator: Token | null) => (): Rational => {
   const d = denominator ? BigInt(integerOf(denominator)) : 1n;
   if (d === 0n) throw new FormulaError('a coefficient cannot have denominator 0', denominator!.col);
-  return fraction(BigInt(integerOf(numerator)), d);
+  return rational(BigInt(integerOf(numerator)), d);
 };
 
 function integerOf(token: Token): string {

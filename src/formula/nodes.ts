@@ -1,7 +1,7 @@
 // The expression IR of formulas (docs/design.md §1 normal form `c · (K ⊗ T)`): one discriminated union,
 // built only through the constructors below, which intern every node — equal subterms are one
 // object, equality is `===`, and memo tables are `Map<Expr, …>`. Products are kept flat.
-import { fraction, type Fraction } from 'mathjs';
+import { type Rational, rational } from '../rational.js';
 
 /** Where a frozen norm sits: before attention (ln1), before the MLP (ln2) or before W_U (final). */
 export type NormSite = 'ln1' | 'ln2' | 'final';
@@ -53,7 +53,7 @@ export type Expr =
       readonly left: Expr;
       readonly right: Expr;
     }
-  | { readonly kind: 'term'; readonly coefficient: Fraction; readonly body: Expr }
+  | { readonly kind: 'term'; readonly coefficient: Rational; readonly body: Expr }
   | { readonly kind: 'sum'; readonly terms: readonly Expr[] };
 
 export type Kind = Expr['kind'];
@@ -172,10 +172,10 @@ export function pair(layer: number, symmetrized: boolean, left: Expr, right: Exp
   }));
 }
 
-export const ONE: Fraction = fraction(1);
+export const ONE: Rational = rational(1);
 
 /** `c · body`; a term of a term multiplies the coefficients. */
-export function term(coefficient: Fraction, body: Expr): Expr {
+export function term(coefficient: Rational, body: Expr): Expr {
   if (body.kind === 'term') return term(coefficient.mul(body.coefficient), body.body);
   return internBy(tries.term, [body, `${coefficient.s * coefficient.n}/${coefficient.d}`], () => ({
     kind: 'term' as const,
@@ -192,6 +192,6 @@ export function sum(terms: readonly Expr[]): Expr {
 }
 
 /** A term's coefficient and body; a bare body has coefficient 1. */
-export function splitTerm(e: Expr): { coefficient: Fraction; body: Expr } {
+export function splitTerm(e: Expr): { coefficient: Rational; body: Expr } {
   return e.kind === 'term' ? { coefficient: e.coefficient, body: e.body } : { coefficient: ONE, body: e };
 }

@@ -1,6 +1,6 @@
 // Text and LaTeX printers: one walk over the IR reading the notation table (notation.ts).
 // The text form is also the input language of the formula parser (parse-formula.ts).
-import type { Fraction } from 'mathjs';
+import type { Rational as Rational } from '../rational.js';
 import type { Expr } from './nodes.js';
 import { bilinearSymbols, operators, precedence, symbolOf } from './notation.js';
 
@@ -94,7 +94,7 @@ function summand(t: Expr, first: boolean, style: Style): string {
   return `${first ? '' : operators.plus[style]}${at(t, precedence.sum + 1, style)}`;
 }
 
-function coefficient(c: Fraction, style: Style): string {
+function coefficient(c: Rational, style: Style): string {
   const sign = c.s < 0n ? '-' : '';
   const [n, d] = [c.n.toString(), c.d.toString()];
   if (d === '1') return `${sign}${n}`;

@@ -2,14 +2,14 @@
 // sum of paths; a head maps every input path p to head(l,h,p), a bilinear block maps every pair
 // of input paths to bilinear(l,p,q). Enumeration is lazy: the first term comes out before the
 // last one is built, and only the inputs of a bilinear block are ever held in memory.
-import { fraction, type Fraction } from 'mathjs';
+import { type Rational, rational } from '../rational.js';
 import type { Architecture } from '../language/architecture.js';
 import { ONE, bias, bilinear, degree, embed, head, pos, type Path } from '../paths/path.js';
 
 export interface Term {
   readonly path: Path;
   /** Exact; for symmetrized terms the number of ordered terms it stands for. */
-  readonly coefficient: Fraction;
+  readonly coefficient: Rational;
   readonly degree: number;
 }
 
@@ -26,8 +26,8 @@ export interface ExpandOptions {
 
 type Stream = () => Iterable<Term>;
 
-const ONE_COEFFICIENT = fraction(1);
-const TWO = fraction(2);
+const ONE_COEFFICIENT = rational(1);
+const TWO = rational(2);
 
 function leaf(path: Path): Term {
   return { path, coefficient: ONE_COEFFICIENT, degree: degree(path) };
@@ -116,7 +116,7 @@ function pair(layer: number, p: Term, q: Term, symmetrize: boolean, diagonal: bo
 }
 
 // Most coefficients are 1 or 2; exact fraction arithmetic for those was a tenth of a 100,000-term expansion.
-function product(a: Fraction, b: Fraction, twice: boolean): Fraction {
+function product(a: Rational, b: Rational, twice: boolean): Rational {
   if (a === ONE_COEFFICIENT && b === ONE_COEFFICIENT) return twice ? TWO : ONE_COEFFICIENT;
   const c = a.mul(b);
   return twice ? c.mul(TWO) : c;

@@ -1,7 +1,6 @@
 // Laws on sums of path terms (docs/design.md §1): symmetrization of bilinear pairs, collection of like
 // terms with exact coefficients, dropping zero terms, and the opt-in factoring for compact output.
-import type { Fraction } from 'mathjs';
-import { fraction } from 'mathjs';
+import { type Rational, rational } from '../rational.js';
 import type { Term } from '../model/expand.js';
 import { bilinear, head, type Path } from '../paths/path.js';
 
@@ -72,12 +71,12 @@ export function symmetrize(terms: readonly Term[]): Term[] {
   }
   const out: Term[] = [];
   for (const [key, members] of classes) {
-    const c: Fraction = members[0]!.coefficient;
+    const c: Rational = members[0]!.coefficient;
     const complete =
       BigInt(new Set(members.map(m => m.path)).size) === multiplicity(key) &&
       members.length === Number(multiplicity(key));
     if (complete && members.every(m => m.coefficient.equals(c))) {
-      out.push({ path: key, coefficient: c.mul(fraction(multiplicity(key).toString())), degree: members[0]!.degree });
+      out.push({ path: key, coefficient: c.mul(rational(multiplicity(key))), degree: members[0]!.degree });
     } else {
       out.push(...members);
     }

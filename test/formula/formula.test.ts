@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import katex from 'katex';
-import { fraction } from 'mathjs';
+import { rational } from '../../src/rational.js';
 import { describe, expect, it } from 'vitest';
 import { expand } from '../../src/model/expand.js';
 import { formula, rawFormula } from '../../src/model/term-formula.js';
@@ -36,7 +36,7 @@ const feature: fc.Arbitrary<Expr> = fc.letrec<{ f: Expr }>(tie => ({
 
 const coefficient = fc
   .tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 9 }))
-  .map(([n, d]) => fraction(n, d));
+  .map(([n, d]) => rational(n, d));
 
 const expression: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr; body: Expr }>(tie => ({
   body: fc.oneof(
