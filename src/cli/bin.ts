@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const status = await main(process.argv.slice(2));
+// A write failure node reported before the command returned has set the status already (src/cli/io.ts)
+process.exitCode ??= status;

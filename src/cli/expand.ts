@@ -7,7 +7,7 @@ import { printExpr, type Style } from '../formula/print.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
 import { factor } from '../model/factor.js';
 import type { Architecture } from '../language/architecture.js';
-import { loadSpec } from '../language/index.js';
+import { loadSpec, resolveSpecPath } from '../language/index.js';
 import { integerFlag, parseFlags } from './args.js';
 import { bufferedStdout, type Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
@@ -15,6 +15,7 @@ import { selection, selectionFlags, type SelectionValues } from './selection.js'
 const HELP = `usage: pathsum expand SPEC [options]
 
 Prints the model's path terms, one per line: c · K ⊗ T (docs/notation.md).
+SPEC is a .pathsum file, or a model directory holding one (as examples/modadd).
 
   --model NAME         the model, when the file holds several
   --format F           text (default), latex or json (docs/design.md §3: {"terms": [...]})
@@ -52,33 +53,41 @@ export async function run(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1)
-    throw new UserError(`expand takes one spec file, found ${positionals.length}; see 'pathsum expand --help'`);
+    throw new UserError(
+      `expand takes one spec file or model directory, found ${positionals.length}; see 'pathsum expand --help'`,
+    );
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'latex' && format !== 'json')
     throw new UserError(`expand: --format must be text, latex or json, found '${format}'`);
   if (values.factor && values['no-simplify'])
     throw new UserError('expand: --factor folds the simplified sum; it cannot be combined with --no-simplify');
-  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const arch = loadSpec(resolveSpecPath(positionals[0]!), { model: values.model });
   const options = { ...selection('expand', arch, values), symmetrize: !values['no-simplify'] };
   const limit = integerFlag('expand', 'limit', values.limit, 1) ?? Infinity;
   const simplify = !values['no-simplify'];
   const out = bufferedStdout(io);
   const terms = take(expand(arch, options), limit);
 
+  // Each line awaits `drained`: the expansion runs no faster than its reader, and stops when it goes
   if (values.factor) {
-    for (const e of factor([...terms], arch)) out.write(`${printExpr(e, format === 'latex' ? 'latex' : 'text')}\n`);
+    for (const e of factor([...terms], arch)) {
+      out.write(`${printExpr(e, format === 'latex' ? 'latex' : 'text')}\n`);
+      await out.drained();
+    }
   } else if (format === 'json') {
     out.write('{ "terms": [');
     let first = true;
     for (const t of terms) {
       out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(termToJSON(t, arch, { simplify }))}`);
       first = false;
+      await out.drained();
     }
     out.write('\n] }\n');
   } else {
     for (const t of terms) {
       out.write(`${formatTerm(t, arch, format as Style, { simplify })}\n`);
       if (values.explain) out.write(explain(t, arch));
+      await out.drained();
     }
   }
   out.flush();

@@ -4,16 +4,19 @@ import { expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import { latexDocument } from '../render/latex-document.js';
 import { formatTerm } from '../model/term-formula.js';
-import { loadSpec } from '../language/index.js';
+import { loadSpec, resolveSpecPath } from '../language/index.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
 import { writeAtomically } from './write-file.js';
 
-const HELP = `usage: pathsum latex SPEC -o FILE.tex [--model NAME] [--limit N] [--max-degree K] [--layers …] [--ablate …]
+const HELP = `usage: pathsum latex SPEC -o FILE.tex [--model NAME] [--limit N] [--max-degree K] [--layers …]
+                    [--ablate …]
 
 Writes a standalone LaTeX document (amsmath only) listing the simplified path terms, one per line.
 At most 2000 terms unless --limit says otherwise; the document says how many were left out.
+SPEC is a .pathsum file, or a model directory holding one (as examples/modadd). FILE must end in
+.tex; it is replaced whole (never half-written), and only if it is a regular file.
 `;
 
 interface Values extends SelectionValues {
@@ -35,9 +38,13 @@ export async function run(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1)
-    throw new UserError(`latex takes one spec file, found ${positionals.length}; see 'pathsum latex --help'`);
+    throw new UserError(
+      `latex takes one spec file or model directory, found ${positionals.length}; see 'pathsum latex --help'`,
+    );
   if (!values.output) throw new UserError('latex: name the output file with -o FILE.tex');
-  const arch = loadSpec(positionals[0]!, { model: values.model });
+  if (!values.output.endsWith('.tex'))
+    throw new UserError(`latex: the output file must end in .tex, found '${values.output}'`);
+  const arch = loadSpec(resolveSpecPath(positionals[0]!), { model: values.model });
   const options = selection('latex', arch, values);
   const limit = integerFlag('latex', 'limit', values.limit, 1) ?? 2000;
   const latex: string[] = [];

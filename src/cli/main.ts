@@ -1,10 +1,11 @@
 // The `pathsum` command: a table of subcommands, each loaded only when used (so `check` never
-// loads tfjs). A UserError is printed as it is (exit 1); anything else is a bug in pathsum (exit 2).
+// loads tfjs). A UserError is printed as it is (exit 1); a reader that closes stdout stops the
+// command quietly (exit 141, as for any tool stopped by SIGPIPE); anything else is a bug (exit 2).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { nearest } from '../language/error.js';
-import { type Command, type Io, processIo } from './io.js';
+import { type Command, type Io, OUTPUT_CLOSED_STATUS, OutputClosed, processIo } from './io.js';
 import { packageRoot } from './package-root.js';
 
 interface Entry {
@@ -45,36 +46,49 @@ const usage = () =>
   ].join('\n')}\n`;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+async function dispatch([name, ...args]: string[], io: Io): Promise<number> {
+  if (name === undefined) {
+    io.stderr(usage());
+    return 1;
+  }
+  if (name === '--help' || name === '-h' || (name === 'help' && (args.length === 0 || args[0] === '--help'))) {
     io.stdout(usage());
-    return name === undefined ? 1 : 0;
+    return 0;
   }
   if (name === '--version' || name === '-v') {
     io.stdout(`${version()}\n`);
     return 0;
   }
+  // `pathsum help expand` is `pathsum expand --help`
+  if (name === 'help') return (await command(args[0]!).load()).run(['--help'], io);
+  return (await command(name).load()).run(args, io);
+}
+
+function command(name: string): Entry {
   const entry = commands[name];
-  if (!entry) {
-    const guess = nearest(name, Object.keys(commands));
-    io.stderr(
-      `pathsum: unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'\n`,
-    );
+  if (entry) return entry;
+  const guess = nearest(name, Object.keys(commands));
+  throw new UserError(`unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'`);
+}
+
+/** A UserError is one line and exit 1; a closed stdout is a quiet stop; anything else is a bug in pathsum. */
+function report(error: unknown, io: Io): number {
+  if (error instanceof OutputClosed) return OUTPUT_CLOSED_STATUS;
+  if (error instanceof UserError) {
+    io.stderr(`pathsum: ${error.message}\n`);
     return 1;
   }
-  try {
-    return await (await entry.load()).run(args, io);
-  } catch (error) {
-    if (error instanceof UserError) {
-      io.stderr(`pathsum: ${error.message}\n`);
-      return 1;
-    }
-    if (process.env.PATHSUM_DEBUG) throw error;
-    io.stderr(
-      `pathsum: internal error: ${(error as Error).message ?? String(error)} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`,
-    );
-    return 2;
-  }
+  if (process.env.PATHSUM_DEBUG) throw error;
+  const message = (error as Error).message ?? String(error);
+  io.stderr(`pathsum: internal error: ${message} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`);
+  return 2;
 }
 
 function version(): string {

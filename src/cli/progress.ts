@@ -25,9 +25,8 @@ export function progress(io: Io, label: string, total: number, quiet = false): P
     const fraction = total > 0 ? Math.min(1, count / total) : 1;
     const filled = Math.round(fraction * WIDTH);
     const eta = rate > 0 ? (total - count) / rate : Infinity;
-    io.stderr(
-      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${count}/${total} ${formatRate(rate)}/s ETA ${formatSeconds(eta)} ${latest}`,
-    );
+    const bar = `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}]`;
+    io.stderr(`\r${label} ${bar} ${count}/${total} ${formatRate(rate)}/s ETA ${formatSeconds(eta)} ${latest}`);
   };
   return {
     tick(n = 1, note) {

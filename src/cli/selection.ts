@@ -16,7 +16,10 @@ export interface SelectionValues {
   ablate?: string[];
 }
 
-/** `--layers 0,2` keeps the paths through those layers only; `--ablate 1.3` / `--ablate 0.mlp` removes a head or an MLP. */
+/**
+ * `--layers 0,2` keeps the paths through those layers only; `--ablate 1.3` / `--ablate 0.mlp` removes a
+ * head or an MLP.
+ */
 export function selection(command: string, arch: Architecture, values: SelectionValues): ExpandOptions {
   const ablateHeads = new Set<string>();
   const ablateBilinear = new Set<number>();

@@ -1,14 +1,51 @@
-// Writes a file whole or not at all: a temporary file beside it, renamed into place.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// Writes a regular file whole or not at all: a temporary file in the same directory, renamed into
+// place. Anything else already at the path (a directory, a device such as /dev/stdout, a FIFO, a
+// symbolic link) is refused rather than replaced: as root, renaming over /dev/null would break the system.
+import { existsSync, lstatSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { describeErrno } from './errno.js';
 
 export function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
+  refuseNonRegular(path);
+  const directory = dirname(path);
+  // A short name, so that a target name near the length limit does not fail on its temporary
+  const temporary = join(directory, `.pathsum-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
-    writeFileSync(temporary, text);
+    writeFileSync(temporary, text, { flag: 'wx' });
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw new UserError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw writeError(path, error);
   }
+}
+
+function refuseNonRegular(path: string): void {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    // a new file, or a missing directory (reported by the write)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw writeError(path, error);
+  }
+  if (!stats.isFile())
+    throw new UserError(
+      `cannot write ${path}: it is ${kind(stats)}, and pathsum only writes or replaces regular files`,
+    );
+}
+
+function kind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+function writeError(path: string, error: unknown): UserError {
+  const missing = (error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(path));
+  return new UserError(
+    `cannot write ${path}: ${missing ? `the directory ${dirname(path)} does not exist` : describeErrno(error)}`,
+  );
 }

@@ -35,7 +35,11 @@ describe('pathsum check', () => {
 
   it.each([
     [['check', 'no/such.pathsum'], 'pathsum: no/such.pathsum: cannot read the spec (no such file)\n'],
-    [['check', '--frobnicate', 'x'], "pathsum: check: Unknown option '--frobnicate'\n"],
+    [['check', '--frobnicate', 'x'], "pathsum: check: unknown option '--frobnicate'; see 'pathsum check --help'\n"],
+    [
+      ['check', '--modl', 'x'],
+      "pathsum: check: unknown option '--modl' (did you mean --model?); see 'pathsum check --help'\n",
+    ],
     [['chekc'], "pathsum: unknown command 'chekc' (did you mean 'check'?); see 'pathsum --help'\n"],
   ])('%j fails with one line', async (argv, message) => {
     const { code, err } = await cli(...argv);
