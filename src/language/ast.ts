@@ -1,6 +1,6 @@
 // The typed AST of a spec file: statements as written, in order, each with its location.
 // `layers N { … }` stays as written, so printing an AST gives back the text's structure.
-import type { NormKind } from './architecture.js';
+import type { AttentionOptions, BilinearOptions, NormKind } from './architecture.js';
 
 export interface Loc {
   readonly line: number;
@@ -9,14 +9,8 @@ export interface Loc {
 
 export type LayerStatement =
   | { readonly kind: 'norm'; readonly norm: NormKind; readonly loc: Loc }
-  | {
-      readonly kind: 'attention';
-      readonly heads: number;
-      readonly size: number;
-      readonly bias: boolean;
-      readonly loc: Loc;
-    }
-  | { readonly kind: 'bilinear'; readonly hidden: number; readonly bias: boolean; readonly loc: Loc };
+  | ({ readonly kind: 'attention'; readonly loc: Loc } & AttentionOptions)
+  | ({ readonly kind: 'bilinear'; readonly loc: Loc } & BilinearOptions);
 
 export type ModelStatement =
   | { readonly kind: 'vocab' | 'context' | 'width'; readonly value: number; readonly loc: Loc }

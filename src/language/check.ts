@@ -2,29 +2,38 @@
 // once per layer and attention first, norms followed by the block they apply to, renames of
 // keys that exist). Every violation is a SpecError at the statement at fault.
 import type { Architecture, AttentionBlock, BilinearBlock, Layer, NormKind, Unembedding } from './architecture.js';
-import { renameTargets } from './architecture.js';
 import type { LayerStatement, Loc, ModelAst, ModelStatement, SpecAst } from './ast.js';
 import { nearest } from './error.js';
 import type { Fail } from './parse.js';
+import { show } from './visible.js';
 
-export function check(ast: SpecAst, fail: Fail): Architecture[] {
+/**
+ * The most layers a model may have: far more than any real model, few enough that every command
+ * stays bounded (`check` counts the terms of 10,000 layers in well under a second).
+ */
+export const LAYER_LIMIT = 10_000;
+
+/** The default keys of the tensors a model of an architecture reads (the model layer knows them). */
+export type WeightKeys = (arch: Architecture) => ReadonlySet<string>;
+
+export function check(ast: SpecAst, fail: Fail, weightKeys: WeightKeys): Architecture[] {
   const seen = new Map<string, Loc>();
   return ast.models.map(model => {
     const first = seen.get(model.name);
     if (first)
       fail(
-        `a second model named '${model.name}' (the first is on line ${first.line})`,
+        `a second model named '${show(model.name)}' (the first is on line ${first.line})`,
         model.loc,
         'give each model its own name',
       );
     seen.set(model.name, model.loc);
-    return checkModel(model, fail);
+    return checkModel(model, fail, weightKeys);
   });
 }
 
 type Dimension = 'vocab' | 'context' | 'width';
 
-function checkModel(model: ModelAst, fail: Fail): Architecture {
+function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Architecture {
   const dims = new Map<Dimension, number>();
   const firstAt = new Map<string, Loc>();
   const once = (s: ModelStatement) => {
@@ -69,7 +78,9 @@ function checkModel(model: ModelAst, fail: Fail): Architecture {
       case 'layers': {
         if (unembed) fail('layers must come before the unembedding', s.loc);
         const layer = checkLayer(s.body, s.loc, fail);
-        for (let i = 0; i < (s.kind === 'layers' ? s.count : 1); i++) layers.push(layer);
+        const count = s.kind === 'layers' ? s.count : 1;
+        if (layers.length + count > LAYER_LIMIT) tooManyLayers(model.name, layers.length + count, s.loc, fail);
+        for (let i = 0; i < count; i++) layers.push(layer);
         break;
       }
       case 'rename':
@@ -80,7 +91,7 @@ function checkModel(model: ModelAst, fail: Fail): Architecture {
   if (pendingNorm)
     fail(`'norm ${pendingNorm.norm}' applies to nothing: it must come right before 'unembed'`, pendingNorm.loc);
   const missing = (what: string, example: string): never =>
-    fail(`model '${model.name}' has no '${what}'`, model.loc, `add '${example}' to its body`);
+    fail(`model '${show(model.name)}' has no '${what}'`, model.loc, `add '${example}' to its body`);
   const arch: Architecture = {
     name: model.name,
     vocab: dims.get('vocab') ?? missing('vocab', 'vocab V'),
@@ -91,7 +102,15 @@ function checkModel(model: ModelAst, fail: Fail): Architecture {
     unembed: unembed ?? missing('unembed', 'unembed'),
     renames: new Map(),
   };
-  return { ...arch, renames: checkRenames(arch, renames, fail) };
+  return { ...arch, renames: checkRenames(renames, renames.length > 0 ? weightKeys(arch) : new Set(), fail) };
+}
+
+function tooManyLayers(model: string, count: number, at: Loc, fail: Fail): never {
+  return fail(
+    `model '${show(model)}' would have ${count} layers; the limit is ${LAYER_LIMIT}`,
+    at,
+    'the limit keeps every command bounded; real models have at most a few hundred layers',
+  );
 }
 
 function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer {
@@ -113,11 +132,11 @@ function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer
             s.loc,
             "move it up, or start a new 'layer { … }'",
           );
-        attention = { heads: s.heads, headSize: s.size, bias: s.bias, ...norm() };
+        attention = { ...declared(s), ...norm() };
         break;
       case 'bilinear':
         if (bilinear) fail('a second bilinear block in one layer', s.loc, "start a new 'layer { … }' for it");
-        bilinear = { hidden: s.hidden, bias: s.bias, ...norm() };
+        bilinear = { ...declared(s), ...norm() };
         break;
     }
     pendingNorm = undefined;
@@ -133,27 +152,32 @@ function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer
 }
 
 function checkRenames(
-  arch: Architecture,
   renames: { key: string; to: string; loc: Loc }[],
+  targets: ReadonlySet<string>,
   fail: Fail,
 ): Map<string, string> {
-  const targets = renameTargets(arch);
   const result = new Map<string, string>();
   const usedNames = new Map<string, string>();
   for (const { key, to, loc } of renames) {
     if (!targets.has(key)) {
       const guess = nearest(key, [...targets]);
       fail(
-        `cannot rename '${key}': this model has no such weight`,
+        `cannot rename '${show(key)}': this model has no such weight`,
         loc,
         guess ? `did you mean '${guess}'?` : 'rename one of the keys that `pathsum check` lists',
       );
     }
-    if (result.has(key)) fail(`'${key}' is renamed twice`, loc);
+    if (result.has(key)) fail(`'${show(key)}' is renamed twice`, loc);
     const clash = usedNames.get(to) ?? (targets.has(to) && !renames.some(r => r.key === to) ? to : undefined);
-    if (clash) fail(`'${to}' would name two tensors ('${clash}' and '${key}')`, loc);
+    if (clash) fail(`'${show(to)}' would name two tensors ('${show(clash)}' and '${show(key)}')`, loc);
     result.set(key, to);
     usedNames.set(to, key);
   }
   return result;
+}
+
+/** A block statement's declared fields, without its kind and location: the block's options. */
+function declared<S extends { readonly kind: string; readonly loc: Loc }>(statement: S): Omit<S, 'kind' | 'loc'> {
+  const { kind: _kind, loc: _loc, ...options } = statement;
+  return options;
 }

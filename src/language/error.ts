@@ -1,6 +1,10 @@
 // A mistake in a spec: where it is, one sentence saying what is wrong, and a hint when one helps.
 import { UserError } from '../errors.js';
 import type { Loc } from './ast.js';
+import { excerpt } from './excerpt.js';
+import { show } from './visible.js';
+
+const MESSAGE_LIMIT = 400;
 
 export interface SpecErrorDetails {
   readonly file: string;
@@ -27,12 +31,28 @@ export class SpecError extends UserError {
   }
 }
 
+// Every line is escaped (visible.ts) and bounded: a spec's text never reaches the terminal raw.
 function render(reason: string, { file, loc, hint, source }: SpecErrorDetails): string {
-  const text = source.split('\n')[loc.line - 1] ?? '';
-  const lines = [`${file}:${loc.line}:${loc.col}: ${reason}`];
-  if (text.trim() !== '') lines.push(`  ${text.replace(/\t/g, ' ')}`, `  ${' '.repeat(Math.max(0, loc.col - 1))}^`);
-  if (hint) lines.push(`hint: ${hint}`);
+  const lines = [show(`${file}:${loc.line}:${loc.col}: ${reason}`, MESSAGE_LIMIT)];
+  const text = lineOf(source, loc.line);
+  if (text.trim() !== '') {
+    const { shown, caret } = excerpt(text, loc.col);
+    lines.push(`  ${shown}`, `  ${' '.repeat(caret)}^`);
+  }
+  if (hint) lines.push(show(`hint: ${hint}`, MESSAGE_LIMIT));
   return lines.join('\n');
+}
+
+/** Line `line` (from 1) of `source`, without splitting a 10 MB text into an array of lines. */
+function lineOf(source: string, line: number): string {
+  let start = 0;
+  for (let l = 1; l < line; l++) {
+    const end = source.indexOf('\n', start);
+    if (end < 0) return '';
+    start = end + 1;
+  }
+  const end = source.indexOf('\n', start);
+  return source.slice(start, end < 0 ? source.length : end).replace(/\r$/, '');
 }
 
 /** The closest candidate by edit distance, when it is close enough to be a likely typo. */

@@ -1,36 +1,42 @@
 // The spec stage's entry points: text → AST → Architecture, and files → Architecture.
-import { readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Architecture } from './architecture.js';
 import type { SpecAst } from './ast.js';
-import { check } from './check.js';
-import { failer, parse } from './parse.js';
+import { check, type WeightKeys } from './check.js';
+import { failer, parse, withoutBom } from './parse.js';
 
 export { parse } from './parse.js';
 export { print } from './print.js';
 export { SpecError } from './error.js';
 export type { SpecAst } from './ast.js';
+export { readSpecFile, SPEC_FILE_LIMIT } from './spec-file.js';
 
-/** Parses and checks a spec's text into its models. Throws SpecError. */
-export function compile(text: string, file = '<spec>'): Architecture[] {
+export type { WeightKeys } from './check.js';
+
+/**
+ * Parses and checks a spec's text into its models; renames are checked against `weightKeys`, the
+ * tensors each model reads (src/model/spec.ts passes its blocks' weights). Throws SpecError.
+ */
+export function compileWith(weightKeys: WeightKeys, text: string, file = '<spec>'): Architecture[] {
   const ast: SpecAst = parse(text, file);
-  return check(ast, failer(text, file));
+  return check(ast, failer(withoutBom(text), file), weightKeys);
 }
 
-export function readSpecFile(path: string): string {
+/** A model directory (examples/modadd) stands for its one .pathsum spec; any other path for itself. */
+export function resolveSpecPath(pathOrDirectory: string): string {
+  let specs: string[];
   try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `${path}: cannot read the spec (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code)})`,
-    );
+    specs = readdirSync(pathOrDirectory).filter(f => f.endsWith('.pathsum'));
+  } catch {
+    return pathOrDirectory; // not a readable directory: readSpecFile says what it is
   }
-}
-
-/** The one model of a spec file, or the one named `model` when the file holds several. */
-export function loadSpec(path: string, options: { model?: string } = {}): Architecture {
-  return selectModel(compile(readSpecFile(path), path), path, options.model);
+  if (specs.length !== 1)
+    throw new UserError(
+      `${pathOrDirectory}: a model directory must hold exactly one .pathsum spec, found ${specs.length}`,
+    );
+  return join(pathOrDirectory, specs[0]!);
 }
 
 export function selectModel(models: Architecture[], file: string, name: string | undefined): Architecture {
@@ -43,8 +49,20 @@ export function selectModel(models: Architecture[], file: string, name: string |
     return found;
   }
   if (models.length > 1)
-    throw new UserError(
-      `${file} defines ${models.length} models (${models.map(m => m.name).join(', ')}): choose one with --model NAME`,
+    throw new AmbiguousModelError(
+      file,
+      models.map(m => m.name),
     );
   return models[0]!;
+}
+
+/** A spec file defines several models and none was named. */
+export class AmbiguousModelError extends UserError {
+  readonly code = 'ambiguous-model';
+  constructor(
+    readonly file: string,
+    readonly models: readonly string[],
+  ) {
+    super(`${file} defines ${models.length} models (${models.join(', ')}): name the one to use`);
+  }
 }

@@ -1,4 +1,4 @@
-// One moo lexer for both languages of pathsum: specs and formulas (grammar/pathsum.ne).
+// One moo lexer for both languages of pathsum: specs and formulas (grammar/spec.ne and grammar/formula.ne).
 // moo has no skip rule, so `lexer` wraps it and drops white space and comments.
 import moo from 'moo';
 
@@ -7,7 +7,10 @@ const base = moo.compile({
   comment: /#[^\n]*/,
   nl: { match: /\n/, lineBreaks: true },
   number: /[0-9]+(?:\.[0-9]+)*/,
-  string: /"(?:[^"\\\n]|\\.)*"/,
+  // Plain characters run without backtracking and escapes are bounded by NAME_LIMIT (quoted.ts),
+  // so a 10 MB name cannot exhaust the regexp stack. Which escapes are allowed is quoted.ts's
+  // business, so that a bad one is reported at its own column.
+  string: /"[^"\\\n]*(?:\\.[^"\\\n]*){0,1024}"/,
   word: /[A-Za-z_][A-Za-z0-9_.]*/,
   lbrace: '{',
   rbrace: '}',
@@ -28,15 +31,38 @@ const base = moo.compile({
   error: moo.error,
 });
 
-const skipped = new Set(['ws', 'comment']);
+/** Braces nest at most this deep: a spec needs two (`model { layer { … } }`), a formula one. */
+export const MAX_NESTING = 8;
 
+const skipped = new Set(['ws', 'comment']);
+const separators = new Set(['nl', 'semicolon']);
+let pending: moo.Token | undefined;
+let depth = 0;
+
+function significant(): moo.Token | undefined {
+  let token = base.next();
+  while (token && skipped.has(token.type!)) token = base.next();
+  return token;
+}
+
+// A run of separators reaches the parser as its first one, so that a file of blank lines costs
+// the parser nothing; a brace nested past MAX_NESTING stops it (as a token of type 'nesting').
 export const lexer = {
   reset(chunk: string, state?: moo.LexerState) {
     base.reset(chunk, state);
+    pending = undefined;
+    depth = 0;
   },
   next(): moo.Token | undefined {
-    let token = base.next();
-    while (token && skipped.has(token.type!)) token = base.next();
+    const token = pending ?? significant();
+    pending = undefined;
+    if (token && separators.has(token.type!)) {
+      do pending = significant();
+      while (pending && separators.has(pending.type!));
+    }
+    if (token?.type === 'lbrace' && ++depth > MAX_NESTING)
+      throw Object.assign(new Error('braces nested too deeply'), { token: { ...token, type: 'nesting' } });
+    if (token?.type === 'rbrace') depth = Math.max(0, depth - 1);
     return token;
   },
   save: () => base.save(),

@@ -2,25 +2,38 @@
 // this module reads each keyword's arguments, so every mistake names the token at fault.
 import nearley from 'nearley';
 import type { Token } from 'moo';
-import grammar from '../generated/grammar.js';
+import grammar from '../generated/spec-grammar.js';
 import type { LayerStatement, Loc, ModelAst, ModelStatement, SpecAst } from './ast.js';
 import { layerKeywords, modelKeywords } from './ast.js';
 import { SpecError, nearest } from './error.js';
-import type { RawStatement } from './raw.js';
+import { MAX_NESTING } from './lexer.js';
+import { QuoteError, unquote, unreadQuote } from './quoted.js';
+import { type Consed, type GrammarStatement, type RawStatement, rawStatements } from './raw.js';
 import type { NormKind } from './architecture.js';
+import { codePoint, isInvisible, show } from './visible.js';
 
 /** Parses a spec file's text; throws SpecError (with line and column) on any mistake. */
 export function parse(text: string, file = '<spec>'): SpecAst {
-  const fail = failer(text, file);
-  const statements = parseRaw(text, fail);
+  const source = withoutBom(text);
+  const fail = failer(source, file);
+  const statements = parseRaw(source, fail);
   const models = statements.map(s => {
     if (s.keyword.value !== 'model') {
-      fail(`expected 'model NAME { … }' at the top level, found '${s.keyword.value}'`, s.keyword, topLevelHint(s));
+      fail(
+        `expected 'model NAME { … }' at the top level, found '${show(s.keyword.value)}'`,
+        s.keyword,
+        topLevelHint(s),
+      );
     }
     return readModel(s, fail);
   });
   if (models.length === 0) fail('the spec defines no model', { line: 1, col: 1 }, "start with 'model NAME {'");
   return { models };
+}
+
+/** A spec without the byte-order mark some editors write first (columns count from after it). */
+export function withoutBom(text: string): string {
+  return text.startsWith('\ufeff') ? text.slice(1) : text;
 }
 
 export type Fail = (reason: string, where: Loc | Token, hint?: string) => never;
@@ -39,17 +52,28 @@ function parseRaw(text: string, fail: Fail): RawStatement[] {
   } catch (error) {
     const token = (error as { token?: Token }).token;
     if (!token) throw error;
-    if (token.type === 'error') fail(`unexpected character '${[...token.value][0]}'`, token);
+    if (token.type === 'error') unexpectedCharacter(token, fail);
+    if (token.type === 'nesting')
+      fail(`braces nested more than ${MAX_NESTING} deep`, token, "a spec nests at most 'model { layer { … } }'");
     fail(`unexpected ${describe(token)}`, token, hintFor(token));
   }
-  const results = parser.results as RawStatement[][];
+  const results = parser.results as Consed<GrammarStatement>[];
   if (results.length === 0) fail('unexpected end of file', endOf(text), "a '{' is missing its '}'");
-  return results[0]!;
+  return rawStatements(results[0]!);
+}
+
+/** The lexer stops at a character no token starts with; `token.value` is the rest of the text. */
+function unexpectedCharacter(token: Token, fail: Fail): never {
+  const char = String.fromCodePoint(token.value.codePointAt(0)!);
+  if (char === '"') fail(unreadQuote(token.value), token, "close the name with '\"' on the same line");
+  if (isInvisible(char))
+    fail(`unexpected invisible character ${codePoint(char)}`, token, 'delete it (it often comes with pasted text)');
+  fail(`unexpected character '${char}'`, token);
 }
 
 function describe(token: Token): string {
   if (token.type === 'nl') return 'end of line';
-  return `'${token.value}'`;
+  return `'${show(token.value)}'`;
 }
 
 function hintFor(token: Token): string | undefined {
@@ -67,7 +91,7 @@ function endOf(text: string): Loc {
 
 function topLevelHint(s: RawStatement): string {
   return modelKeywords.includes(s.keyword.value as never)
-    ? `'${s.keyword.value}' belongs inside a model body`
+    ? `'${show(s.keyword.value)}' belongs inside a model body`
     : "a spec file holds 'model NAME { … }' blocks";
 }
 
@@ -78,9 +102,13 @@ function loc(token: Token): Loc {
 function readModel(s: RawStatement, fail: Fail): ModelAst {
   const [name, ...extra] = s.args;
   if (!name || name.type !== 'word') fail("a model needs a name: 'model NAME { … }'", name ?? after(s.keyword));
-  if (extra.length > 0) fail(`unexpected '${extra[0]!.value}' after the model name`, extra[0]!);
+  if (extra.length > 0) fail(`unexpected '${show(extra[0]!.value)}' after the model name`, extra[0]!);
   if (!s.body)
-    fail(`model '${name.value}' needs a body in braces`, after(name), "write 'model NAME {' and close it with '}'");
+    fail(
+      `model '${show(name.value)}' needs a body in braces`,
+      after(name),
+      "write 'model NAME {' and close it with '}'",
+    );
   return { name: name.value, body: s.body.map(b => readModelStatement(b, fail)), loc: loc(s.keyword) };
 }
 
@@ -158,7 +186,7 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
           after(s.args.at(-1) ?? s.keyword),
           "write 'attention heads N size K'",
         );
-      statement = { kind: 'attention', heads, size, bias: options.flags.has('bias'), loc: at };
+      statement = { kind: 'attention', heads, headSize: size, bias: options.flags.has('bias'), loc: at };
       break;
     }
     case 'bilinear': {
@@ -191,7 +219,7 @@ function unknownStatement(
   const elsewhere = known === modelKeywords ? layerKeywords : modelKeywords;
   if (elsewhere.includes(word as never) && word !== 'norm') {
     fail(
-      `'${word}' is not allowed ${where}`,
+      `'${show(word)}' is not allowed ${where}`,
       s.keyword,
       known === modelKeywords ? `put it inside 'layer { … }'` : `put it in the model body, outside the layer`,
     );
@@ -204,7 +232,7 @@ function unknownStatement(
         : ' (in the model body)'
       : '';
   fail(
-    `unknown statement '${word}' ${where}`,
+    `unknown statement '${show(word)}' ${where}`,
     s.keyword,
     guess ? `did you mean '${guess}'${placement}?` : `expected one of ${known.join(', ')}`,
   );
@@ -244,7 +272,7 @@ class ArgumentReader {
 
   word(what: string): string {
     const token = this.peek() ?? this.missing(what);
-    if (token.type !== 'word') this.fail(`expected ${what}, found '${token.value}'`, token);
+    if (token.type !== 'word') this.fail(`expected ${what}, found '${show(token.value)}'`, token);
     this.next++;
     return token.value;
   }
@@ -252,7 +280,13 @@ class ArgumentReader {
   name(what: string): string {
     const token = this.peek() ?? this.missing(what);
     this.next++;
-    return token.type === 'string' ? (JSON.parse(token.value) as string) : token.value;
+    if (token.type !== 'string') return token.value;
+    try {
+      return unquote(token.value);
+    } catch (error) {
+      if (!(error instanceof QuoteError)) throw error;
+      return this.fail(error.reason, { line: token.line, col: token.col + error.offset }, error.hint);
+    }
   }
 
   norm(): NormKind {
@@ -260,7 +294,7 @@ class ArgumentReader {
     if (token.value !== 'rms' && token.value !== 'layer') {
       const guess = nearest(token.value, ['rms', 'layer']);
       this.fail(
-        `unknown norm '${token.value}'`,
+        `unknown norm '${show(token.value)}'`,
         token,
         guess ? `did you mean '${guess}'?` : "write 'norm rms' or 'norm layer'",
       );
@@ -279,12 +313,12 @@ class ArgumentReader {
         const guess = token.type === 'word' ? nearest(word, [...valued, ...flags]) : undefined;
         const expected = [...valued, ...flags].map(w => `'${w}'`).join(', ');
         this.fail(
-          `unexpected '${word}' in ${this.statement.keyword.value}`,
+          `unexpected '${show(word)}' in ${this.statement.keyword.value}`,
           token,
           guess ? `did you mean '${guess}'?` : `expected ${expected}`,
         );
       }
-      if (seen.has(word)) this.fail(`'${word}' is given twice`, token);
+      if (seen.has(word)) this.fail(`'${show(word)}' is given twice`, token);
       seen.add(word);
       this.next++;
       if (valued.includes(word)) {
@@ -298,18 +332,19 @@ class ArgumentReader {
 
   done(): void {
     const extra = this.peek();
-    if (extra) this.fail(`unexpected '${extra.value}' after '${this.statement.keyword.value}'`, extra);
+    if (extra) this.fail(`unexpected '${show(extra.value)}' after '${this.statement.keyword.value}'`, extra);
   }
 }
 
 const LARGEST_DIMENSION = 1 << 30;
 
 function positiveInteger(token: Token, what: string, fail: Fail): number {
-  if (token.type !== 'number') fail(`${what} must be a positive integer, found '${token.value}'`, token);
+  const found = `found '${show(token.value)}'`;
+  if (token.type !== 'number' || !/^[0-9]+$/.test(token.value))
+    fail(`${what} must be a positive integer, ${found}`, token);
   const value = Number(token.value);
-  if (!/^[0-9]+$/.test(token.value)) fail(`${what} must be a positive integer, found '${token.value}'`, token);
   if (value === 0) fail(`${what} must be positive, found 0`, token);
   if (value > LARGEST_DIMENSION)
-    fail(`${what} is too large (${token.value}); the limit is ${LARGEST_DIMENSION}`, token);
+    fail(`${what} is too large (${show(token.value)}); the limit is ${LARGEST_DIMENSION}`, token);
   return value;
 }

@@ -2,6 +2,7 @@
 // parse(print(ast)) equals ast up to locations (test/language/roundtrip.test.ts).
 import { match } from 'ts-pattern';
 import type { LayerStatement, ModelStatement, SpecAst } from './ast.js';
+import { quote } from './quoted.js';
 
 export function print(ast: SpecAst): string {
   return `${ast.models
@@ -18,7 +19,7 @@ function modelStatement(s: ModelStatement): string[] {
     .with({ kind: 'embed' }, e => [`embed${flag(e.positional, 'positional')}`])
     .with({ kind: 'unembed' }, u => [`unembed${flag(u.bias, 'bias')}`])
     .with({ kind: 'norm' }, n => [`norm ${n.norm}`])
-    .with({ kind: 'rename' }, r => [`rename ${r.key} ${JSON.stringify(r.to)}`])
+    .with({ kind: 'rename' }, r => [`rename ${r.key} ${quote(r.to)}`])
     .with({ kind: 'layer' }, l => ['layer {', ...l.body.map(layerStatement).map(indent), '}'])
     .with({ kind: 'layers' }, l => [`layers ${l.count} {`, ...l.body.map(layerStatement).map(indent), '}'])
     .exhaustive();
@@ -27,7 +28,7 @@ function modelStatement(s: ModelStatement): string[] {
 function layerStatement(s: LayerStatement): string {
   return match(s)
     .with({ kind: 'norm' }, n => `norm ${n.norm}`)
-    .with({ kind: 'attention' }, a => `attention heads ${a.heads} size ${a.size}${flag(a.bias, 'bias')}`)
+    .with({ kind: 'attention' }, a => `attention heads ${a.heads} size ${a.headSize}${flag(a.bias, 'bias')}`)
     .with({ kind: 'bilinear' }, b => `bilinear hidden ${b.hidden}${flag(b.bias, 'bias')}`)
     .exhaustive();
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/language/index.js';
+import { compile } from '../../src/model/spec.js';
 
 const doc = readFileSync('docs/spec-language.md', 'utf8');
 const blocks = [...doc.matchAll(/```pathsum\n([\s\S]*?)```/g)].map(m => m[1]!);

@@ -1,6 +1,8 @@
 // Error tests are a table: spec text, line, column, message (and hint where one is promised).
 import { describe, expect, it } from 'vitest';
-import { compile, SpecError } from '../../src/language/index.js';
+import { compile, SpecError } from '../../src/model/spec.js';
+import { withoutBom } from '../../src/language/parse.js';
+import { visibleChar } from '../../src/language/visible.js';
 
 const model = (body: string) => `model m {\n  vocab 8\n  context 4\n  width 4\n  embed\n${body}\n  unembed\n}\n`;
 
@@ -228,6 +230,148 @@ const cases: { name: string; text: string; line: number; col: number; message: s
     col: 10,
     message: 'the number of layers must be positive, found 0',
   },
+  // quoted names: the escapes are \\ \" \n \t \uXXXX, a bad one is reported at its backslash
+  {
+    name: 'unknown escape',
+    text: model('  rename embed.W_E "a\\x41"'),
+    line: 6,
+    col: 22,
+    message: "unknown escape '\\x' in a quoted name",
+    hint: 'the escapes are \\\\ \\" \\n \\t and \\uXXXX',
+  },
+  {
+    name: 'short unicode escape',
+    text: model('  rename embed.W_E "\\u12"'),
+    line: 6,
+    col: 21,
+    message: "'\\u' needs exactly four hexadecimal digits",
+  },
+  {
+    name: 'half a surrogate pair',
+    text: model('  rename embed.W_E "ok\\ud83dx"'),
+    line: 6,
+    col: 23,
+    message: "'\\ud83d' is half of a surrogate pair",
+  },
+  {
+    name: 'escaped control character in an escape',
+    text: model('  rename embed.W_E "\\\x1b"'),
+    line: 6,
+    col: 21,
+    message: "unknown escape '\\\\x1b' in a quoted name",
+  },
+  {
+    name: 'invisible character in a quoted name',
+    text: model('  rename embed.W_E "tok\u200bens"'),
+    line: 6,
+    col: 24,
+    message: 'a quoted name holds the invisible character U+200B',
+    hint: 'write it as \\u200b',
+  },
+  {
+    name: 'unclosed quoted name',
+    text: model('  rename embed.W_E "tok'),
+    line: 6,
+    col: 20,
+    message: 'a quoted name is not closed before the end of the line',
+  },
+  {
+    name: 'quoted name of 10 MB',
+    text: model(`  rename embed.W_E "${'a'.repeat(10_000_000)}"`),
+    line: 6,
+    col: 20,
+    message: 'a quoted name longer than 1024 characters',
+  },
+  {
+    name: 'quoted name of too many escapes',
+    text: model(`  rename embed.W_E "${'\\n'.repeat(5000)}"`),
+    line: 6,
+    col: 20,
+    message: 'a quoted name longer than 1024 characters',
+  },
+  // invisible characters are named by their code point; a byte-order mark is not one of them
+  {
+    name: 'zero-width space',
+    text: model('  un\u200bembed'),
+    line: 6,
+    col: 5,
+    message: 'unexpected invisible character U+200B',
+  },
+  {
+    name: 'terminal escape sequence',
+    text: model('  \x1b[31mred'),
+    line: 6,
+    col: 3,
+    message: 'unexpected invisible character U+001B',
+  },
+  {
+    name: 'byte-order mark inside the text',
+    text: `model m {\n  \ufeffvocab 8\n}`,
+    line: 2,
+    col: 3,
+    message: 'unexpected invisible character U+FEFF',
+  },
+  {
+    name: 'error on the first line after a byte-order mark',
+    text: '\ufeffmodel {\n}\n',
+    line: 1,
+    col: 6,
+    message: "a model needs a name: 'model NAME { … }'",
+  },
+  // a 400 KB line: the message quotes a window of it and a cut token
+  {
+    name: 'very long line',
+    text: model(`  layer { bilinear hidden 4 ${'x'.repeat(400_000)} }`),
+    line: 6,
+    col: 29,
+    message: `unexpected '${'x'.repeat(39)}…' in bilinear`,
+  },
+  {
+    name: 'very long line, error at its end',
+    text: model(`  vocab${' 1'.repeat(200_000)}`),
+    line: 6,
+    col: 11,
+    message: "unexpected '1' after 'vocab'",
+  },
+  {
+    name: 'error far into a long line',
+    text: model(`  layer { bilinear hidden 4 }${' '.repeat(300_000)}@`),
+    line: 6,
+    col: 300_030,
+    message: "unexpected character '@'",
+  },
+  {
+    name: 'braces nested too deeply',
+    text: `model m {\n${'layer {\n'.repeat(100_000)}${'}\n'.repeat(100_000)}}`,
+    line: 9,
+    col: 7,
+    message: 'braces nested more than 8 deep',
+    hint: "a spec nests at most 'model { layer { … } }'",
+  },
+  // the layer limit
+  {
+    name: 'layers past the limit',
+    text: model('  layers 300000 {\n    bilinear hidden 4\n  }'),
+    line: 6,
+    col: 3,
+    message: "model 'm' would have 300000 layers; the limit is 10000",
+  },
+  {
+    name: 'layers past the limit in several statements',
+    text: model(
+      '  layers 6000 { bilinear hidden 4 }\n  layer { bilinear hidden 4 }\n  layers 4000 { bilinear hidden 4 }',
+    ),
+    line: 8,
+    col: 3,
+    message: "model 'm' would have 10001 layers; the limit is 10000",
+  },
+  {
+    name: 'layers 2^30',
+    text: model('  layers 1073741824 {\n    bilinear hidden 4\n  }'),
+    line: 6,
+    col: 3,
+    message: "model 'm' would have 1073741824 layers; the limit is 10000",
+  },
 ];
 
 describe('spec errors', () => {
@@ -244,6 +388,30 @@ describe('spec errors', () => {
     if (hint) expect(e.hint).toBe(hint);
     const [first, quoted, caret] = e.message.split('\n');
     expect(first).toBe(`bad.pathsum:${line}:${col}: ${message}`);
-    if (quoted !== undefined && !quoted.startsWith('hint')) expect(caret!.indexOf('^') - 2).toBe(col - 1);
+    if (quoted === undefined || quoted.startsWith('hint')) return;
+    // the caret stands under the character at fault, as the quoted line shows it
+    const source = withoutBom(text).split('\n')[line - 1]!;
+    const at = caret!.indexOf('^');
+    const char = String.fromCodePoint(source.codePointAt(col - 1) ?? 0x20);
+    expect(quoted.slice(at).padEnd(1)).toMatch(new RegExp(`^${escapeRegExp(visibleChar(char === '\t' ? ' ' : char))}`));
+    if (source.length <= 80 && !/[^ -~]/.test(source)) expect(at - 2).toBe(col - 1);
+  });
+
+  it.each(cases)('$name: the message is short and holds no raw control character', ({ text }) => {
+    const message = messageOf(() => compile(text, 'bad.pathsum'));
+    expect(message).not.toMatch(/(?!\n)[\p{Cc}\p{Cf}]/u);
+    expect(message.split('\n').length).toBeLessThanOrEqual(4);
+    for (const l of message.split('\n')) expect(l.length).toBeLessThanOrEqual(420);
   });
 });
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('no error');
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { summarize } from '../../src/cli/check.js';
-import { compile, parse } from '../../src/language/index.js';
+import { compile, parse } from '../../src/model/spec.js';
 import { expectGolden } from '../golden.js';
 
 const examples = readdirSync('examples')

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LayerStatement, ModelStatement, SpecAst } from '../../src/language/ast.js';
-import { compile, parse, print, SpecError } from '../../src/language/index.js';
+import { compile, parse, print, SpecError } from '../../src/model/spec.js';
 
 const at = { line: 0, col: 0 };
 const dim = fc.integer({ min: 1, max: 100_000 });
@@ -10,7 +10,7 @@ const normKind = fc.constantFrom('rms' as const, 'layer' as const);
 
 const layerStatement: fc.Arbitrary<LayerStatement> = fc.oneof(
   normKind.map(norm => ({ kind: 'norm' as const, norm, loc: at })),
-  fc.record({ heads: dim, size: dim, bias: fc.boolean() }).map(a => ({ kind: 'attention' as const, ...a, loc: at })),
+  fc.record({ heads: dim, headSize: dim, bias: fc.boolean() }).map(a => ({ kind: 'attention' as const, ...a, loc: at })),
   fc.record({ hidden: dim, bias: fc.boolean() }).map(b => ({ kind: 'bilinear' as const, ...b, loc: at })),
 );
 const body = fc.array(layerStatement, { minLength: 1, maxLength: 4 });
@@ -25,7 +25,10 @@ const modelStatement: fc.Arbitrary<ModelStatement> = fc.oneof(
   body.map(b => ({ kind: 'layer' as const, body: b, loc: at })),
   fc.record({ count: dim, body }).map(l => ({ kind: 'layers' as const, ...l, loc: at })),
   fc
-    .record({ key: fc.stringMatching(/^[a-z_]+(\.[A-Za-z0-9_]+){0,3}$/), to: fc.string({ maxLength: 12 }) })
+    .record({
+      key: fc.stringMatching(/^[a-z_]+(\.[A-Za-z0-9_]+){0,3}$/),
+      to: fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 })),
+    })
     .map(r => ({ kind: 'rename' as const, ...r, loc: at })),
 );
 

@@ -41,6 +41,29 @@ describe('closed-form counts', () => {
     expect(formatTotal(counts.total)).toMatch(/^≈ 10\^\(?\d/);
   });
 
+  it('are exact per degree through thousands of layers: attention alone multiplies degree 1 by 1 + heads', () => {
+    const attention = (heads: number): Layer => ({ attention: { heads, headSize: 2, bias: false } });
+    const counts = countTerms(model(Array.from({ length: 800 }, () => attention(1000))));
+    expect(counts.byDegree[1]).toEqual({ exact: 1001n ** 800n });
+    expect(counts.total).toEqual({ exact: 1001n ** 800n });
+    // past the exact range (8,192 bits), the logarithm of the same count
+    const deeper = countTerms(model(Array.from({ length: 900 }, () => attention(1000)))).total;
+    expect('log10' in deeper && deeper.log10).toBeCloseTo(900 * Math.log10(1001), 6);
+  });
+
+  it('keep the highest degree 2^(bilinear layers) exact, and every count finite, at 10,000 layers', () => {
+    const started = performance.now();
+    const deep = model(Array.from({ length: 10_000 }, () => attnAndBilinear(2)));
+    for (const symmetrize of [true, false]) {
+      const counts = countTerms(deep, { degreeCap: 4, symmetrize });
+      expect(counts.maxDegree).toBe(2n ** 10_000n);
+      for (const t of [...counts.byDegree, counts.total]) expect(formatTotal(t)).not.toMatch(/NaN|Infinity/);
+      expect(formatTotal(counts.total)).toMatch(/^≈ 10\^\(10\^3010\.\d+\)$/);
+    }
+    // well under a second on an idle machine; the bound leaves room for a loaded one
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   const norm = fc.constantFrom<NormKind | undefined>(undefined, 'rms', 'layer');
   const layer = fc.record({
     attention: fc.option(

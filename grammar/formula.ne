@@ -1,41 +1,15 @@
-# The grammar of pathsum's two languages, over one moo lexer (src/language/lexer.ts).
-#
-# Specs (start symbol `spec`) are parsed into generic statements: a keyword, its arguments and
-# an optional braced body. src/language/parse.ts then reads them into the typed AST, where every
-# keyword-level mistake gets a message and a hint; the grammar itself only knows the shape.
-#
-# Formulas (start symbol `formula`) are the text form the printers write (src/formula/notation.ts).
+# The grammar of formulas: the text form the printers write (src/formula/notation.ts), over the
+# lexer specs use too (src/language/lexer.ts).
 
 @preprocessor typescript
 
 @{%
 import { lexer } from '../language/lexer.js';
-import type { Token } from 'moo';
-import type { RawStatement, RawArg } from '../language/raw.js';
 import * as F from '../formula/formula-syntax.js';
-
-const statement = (d: any[]): RawStatement => ({ keyword: d[0] as Token, args: d[1] as RawArg[], body: (d[2] ?? null) as RawStatement[] | null });
 %}
 
 @lexer lexer
 
-spec        -> content                                       {% id %}
-
-content     -> gap                                           {% () => [] %}
-             | gap statement (separator statement):* gap     {% d => [d[1], ...d[2].map((x: any[]) => x[1])] %}
-
-statement   -> %word argument:* body:?                       {% statement %}
-
-argument    -> %word                                         {% id %}
-             | %number                                       {% id %}
-             | %string                                       {% id %}
-
-body        -> %lbrace content %rbrace                       {% d => d[1] %}
-
-separator   -> (%nl | %semicolon):+                          {% () => null %}
-gap         -> (%nl | %semicolon):*                          {% () => null %}
-
-# ---------------------------------------------------------------- formulas
 # The text form of formulas (src/formula/print.ts writes it, src/formula/parse-formula.ts reads it back).
 # Actions build thunks, run only for the chosen parse (Earley runs actions on partial parses too).
 # Loosest to tightest: sum, `c ·`, `⊗`, `•`, juxtaposition (products), atoms.
