@@ -1,7 +1,10 @@
 // `pathsum check SPEC...`: parse and check each spec, and summarize every model in it.
 import { countTerms, formatTotal, type Total } from '../model/count.js';
-import { compile, readSpecFile, selectModel } from '../language/index.js';
-import { type Architecture, type Layer, requiredWeights } from '../language/architecture.js';
+import { compile, readSpecFile, resolveSpecPath, selectModel } from '../model/spec.js';
+import type { Architecture } from '../language/architecture.js';
+import type { Block } from '../model/block.js';
+import { blocksOf } from '../model/blocks.js';
+import { visible } from '../language/visible.js';
 import { parseFlags } from './args.js';
 import type { Io } from './io.js';
 
@@ -9,6 +12,7 @@ const HELP = `usage: pathsum check SPEC... [--model NAME]
 
 Parses and checks each spec file and prints, per model: its layers and blocks, parameter counts
 per component, and the exact number of path terms per degree, symmetrized and ordered.
+SPEC is a .pathsum file, or a model directory holding one (as examples/modadd).
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
@@ -23,7 +27,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stderr(`pathsum: check needs at least one spec file\n${HELP}`);
     return 1;
   }
-  const summaries = positionals.map(file => {
+  const summaries = positionals.map(path => {
+    const file = resolveSpecPath(path);
     const models = compile(readSpecFile(file), file);
     const chosen = values.model === undefined ? models : [selectModel(models, file, values.model)];
     return chosen.map(m => summarize(m, file)).join('\n');
@@ -33,36 +38,22 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 export function summarize(arch: Architecture, file: string): string {
-  return `${[`${arch.name} (${file})`, ...describe(arch), ...parameters(arch), ...terms(arch)].join('\n')}\n`;
+  return `${[`${arch.name} (${visible(file)})`, ...describe(arch), ...parameters(arch), ...terms(arch)].join('\n')}\n`;
 }
 
 function describe(arch: Architecture): string[] {
-  const embedding = arch.positional ? 'token and positional embedding' : 'token embedding';
-  const lines = [`  vocab ${arch.vocab} · context ${arch.context} · width ${arch.width} · ${embedding}`];
-  for (const run of runs(arch.layers.map(describeLayer))) lines.push(`  ${run.label}: ${run.value}`);
-  const unembed = [
-    arch.unembed.norm ? `${arch.unembed.norm} norm, ` : '',
-    'unembedding',
-    arch.unembed.bias ? ' with bias' : '',
-  ];
-  lines.push(`  ${unembed.join('')}`);
+  const { writers, readout } = blocksOf(arch);
+  const embeddings = writers.filter(b => b.layer === null).map(b => b.describe());
+  const lines = [`  vocab ${arch.vocab} · context ${arch.context} · width ${arch.width} · ${embeddings.join(', ')}`];
+  const layers = arch.layers.map((_, l) =>
+    writers
+      .filter(b => b.layer === l)
+      .map(b => b.describe())
+      .join('; '),
+  );
+  for (const run of runs(layers)) lines.push(`  ${run.label}: ${run.value}`);
+  lines.push(`  ${readout.describe()}`);
   return lines;
-}
-
-function describeLayer(layer: Layer): string {
-  const parts: string[] = [];
-  const norm = (kind: string | undefined) => (kind ? `${kind} norm, ` : '');
-  if (layer.attention) {
-    const a = layer.attention;
-    parts.push(
-      `${norm(a.norm)}attention ${a.heads} head${a.heads === 1 ? '' : 's'} of size ${a.headSize}${a.bias ? ' with biases' : ''}`,
-    );
-  }
-  if (layer.bilinear) {
-    const b = layer.bilinear;
-    parts.push(`${norm(b.norm)}bilinear hidden ${b.hidden}${b.bias ? ' with biases' : ''}`);
-  }
-  return parts.join('; ');
 }
 
 /** Consecutive equal descriptions collapse into `layers 0–47 (each)`. */
@@ -77,17 +68,15 @@ function runs(values: string[]): { label: string; value: string }[] {
   return out;
 }
 
-function component(key: string): string {
-  const block = /^blocks\.(\d+)\.(attn|ln1|mlp|ln2)\./.exec(key);
-  if (block) return `layer ${block[1]} ${block[2] === 'attn' || block[2] === 'ln1' ? 'attention' : 'bilinear'}`;
-  return key.startsWith('embed') || key.startsWith('pos_embed') ? 'embedding' : 'unembedding';
-}
+/** The row a block's parameters are counted in: its kind, and its layer. */
+const component = (block: Block): string => (block.layer === null ? block.kind : `layer ${block.layer} ${block.kind}`);
 
 function parameters(arch: Architecture): string[] {
+  const { writers, readout } = blocksOf(arch);
   const byComponent = new Map<string, bigint>();
-  for (const w of requiredWeights(arch)) {
-    const size = w.shape.reduce((p, s) => p * BigInt(s), 1n);
-    byComponent.set(component(w.key), (byComponent.get(component(w.key)) ?? 0n) + size);
+  for (const block of [...writers, readout]) {
+    const size = block.weights.reduce((sum, w) => sum + w.shape.reduce((p, s) => p * BigInt(s), 1n), 0n);
+    byComponent.set(component(block), (byComponent.get(component(block)) ?? 0n) + size);
   }
   const total = [...byComponent.values()].reduce((a, b) => a + b, 0n);
   const rows = [...byComponent].map(([name, n]) => [name, n] as const);
@@ -106,7 +95,8 @@ function terms(arch: Architecture): string[] {
   const rows = symmetrized.byDegree.map(
     (c, k) => `    ${`degree ${k}`.padEnd(12)} ${cell(c)} ${cell(ordered.byDegree[k]!)}`,
   );
-  const beyond = symmetrized.maxDegree > 4 ? [`    (degrees 5 to ${symmetrized.maxDegree} not listed)`] : [];
+  const top = symmetrized.maxDegree;
+  const beyond = top > 4n ? [`    (degrees 5 to ${degree(top)} not listed)`] : [];
   return [
     `  path terms${' '.repeat(10)}${'symmetrized'.padStart(20)} ${'ordered'.padStart(24)}`,
     ...rows,
@@ -115,6 +105,17 @@ function terms(arch: Architecture): string[] {
   ];
 }
 
+/** `2^1024` rather than its 309 digits once a degree (a power of two) passes 2^64. */
+function degree(d: bigint): string {
+  const k = d.toString(2).length - 1;
+  return k >= 64 && d === 1n << BigInt(k) ? `2^${k}` : d.toString();
+}
+
+/** 1,234,567; linear in the digits, as counts have up to thousands of them. */
 function group(n: bigint): string {
-  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = n.toString();
+  const head = digits.length % 3 || 3;
+  const groups = [digits.slice(0, head)];
+  for (let i = head; i < digits.length; i += 3) groups.push(digits.slice(i, i + 3));
+  return groups.join(',');
 }

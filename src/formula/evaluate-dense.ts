@@ -4,13 +4,8 @@
 // degree k is a d × n^k matrix, a kernel is n × n^k, and every term's value is n × d: the
 // contribution `r_t = Σ_S K[t,S] T[:, S]` of docs/design.md §1. Small sizes only (n^k columns).
 import { match } from 'ts-pattern';
+import { add, type Matrix, matrix, multiply, scaled, transpose as transposeOf } from '../linalg/matrix.js';
 import type { Expr, NormSite, VectorName, WeightName } from './nodes.js';
-
-export interface Matrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array;
-}
 
 /** Everything a formula can name, in column convention (docs/design.md §1). */
 export interface DenseEnv {
@@ -28,30 +23,7 @@ export interface DenseEnv {
   bilinear(layer: number): { W_in: Matrix; W_gate: Matrix; W_out: Matrix; b_in: Matrix; b_gate: Matrix };
 }
 
-export function matrix(rows: number, cols: number, fill: (i: number, j: number) => number = () => 0): Matrix {
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = fill(i, j);
-  return { rows, cols, data };
-}
-
 const get = (m: Matrix, i: number, j: number) => m.data[i * m.cols + j]!;
-
-export function multiply(a: Matrix, b: Matrix): Matrix {
-  if (a.cols !== b.rows) throw new Error(`shape mismatch: ${a.rows}×${a.cols} times ${b.rows}×${b.cols}`);
-  const out = new Float64Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++) {
-    for (let k = 0; k < a.cols; k++) {
-      const x = a.data[i * a.cols + k]!;
-      if (x === 0) continue;
-      for (let j = 0; j < b.cols; j++) out[i * b.cols + j]! += x * b.data[k * b.cols + j]!;
-    }
-  }
-  return { rows: a.rows, cols: b.cols, data: out };
-}
-
-export const transposeOf = (m: Matrix): Matrix => matrix(m.cols, m.rows, (i, j) => get(m, j, i));
-const add = (a: Matrix, b: Matrix): Matrix => ({ ...a, data: a.data.map((x, i) => x + b.data[i]!) });
-const scaled = (a: Matrix, c: number): Matrix => ({ ...a, data: a.data.map(x => x * c) });
 
 /** Face-splitting product: row t of the result is row t of a ⊗ row t of b (left index major). */
 function faceSplit(a: Matrix, b: Matrix): Matrix {
@@ -142,11 +114,4 @@ export class DenseEvaluator {
     const b = this.env.bilinear(layer);
     return multiply(side === 'in' ? b.W_in : b.W_gate, transposeOf(this.value(x)));
   }
-}
-
-export function maxAbsDifference(a: Matrix, b: Matrix): number {
-  if (a.rows !== b.rows || a.cols !== b.cols) return Infinity;
-  let worst = 0;
-  for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!));
-  return worst;
 }

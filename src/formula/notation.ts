@@ -1,4 +1,4 @@
-// The notation table (STYLE §4): every symbol's text and LaTeX form and every operator's
+// The notation table (docs/design.md §4): every symbol's text and LaTeX form and every operator's
 // spelling and precedence. The printers and the formula parser both read this one table, so the
 // text and LaTeX forms can never disagree about what a node is, and the parser reads back what
 // the text printer writes.

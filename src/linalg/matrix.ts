@@ -1,5 +1,6 @@
-// Dense float64 matrices, row-major. tfjs computes in float32; the analysis needs float64 so that
-// eigendecompositions reconstruct to 1e-12, hence its own small matrix type.
+// Dense float64 matrices, row-major: the one matrix type of the float64 routes (the reference
+// evaluator of formulas, the analysis). tfjs computes in float32; the reference evaluator checks
+// float32 results against float64 ones, and eigendecompositions reconstruct to 1e-12.
 
 export interface Matrix {
   readonly rows: number;
@@ -9,6 +10,38 @@ export interface Matrix {
 
 export function zeros(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };
+}
+
+export function matrix(rows: number, cols: number, fill: (i: number, j: number) => number = () => 0): Matrix {
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = fill(i, j);
+  return { rows, cols, data };
+}
+
+/** A B, skipping zero entries of A (kernels and one-hot inputs are sparse). */
+export function multiply(a: Matrix, b: Matrix): Matrix {
+  if (a.cols !== b.rows) throw new Error(`shape mismatch: ${a.rows}×${a.cols} times ${b.rows}×${b.cols}`);
+  const out = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let k = 0; k < a.cols; k++) {
+      const x = a.data[i * a.cols + k]!;
+      if (x === 0) continue;
+      for (let j = 0; j < b.cols; j++) out[i * b.cols + j]! += x * b.data[k * b.cols + j]!;
+    }
+  }
+  return { rows: a.rows, cols: b.cols, data: out };
+}
+
+export const add = (a: Matrix, b: Matrix): Matrix => ({ ...a, data: a.data.map((x, i) => x + b.data[i]!) });
+
+export const scaled = (a: Matrix, c: number): Matrix => ({ ...a, data: a.data.map(x => x * c) });
+
+/** max |a − b| over every entry; Infinity when the shapes differ. */
+export function maxAbsDifference(a: Matrix, b: Matrix): number {
+  if (a.rows !== b.rows || a.cols !== b.cols) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i]! - b.data[i]!));
+  return worst;
 }
 
 export function fromRows(rows: readonly (readonly number[])[]): Matrix {

@@ -4,7 +4,7 @@
 import type { Term } from './expand.js';
 import { pathId } from '../paths/path.js';
 import { formula } from './term-formula.js';
-import { bilinearInput, finalNormed, unembed } from './lower.js';
+import { bilinearInput, readoutStep } from './lower.js';
 import * as N from '../formula/nodes.js';
 import type { Expr } from '../formula/nodes.js';
 import type { Architecture } from '../language/architecture.js';
@@ -47,5 +47,6 @@ function factorGroup(group: Term[], arch: Architecture): Expr {
     N.sum(lefts.map(x => rewriter.simplify(x))),
     rewriter.simplify(bilinearInput(first.right, arch, first.layer)),
   );
-  return unembed(finalNormed(paired, arch));
+  // a pair is a residual path: read out behind the final norm like the terms it replaces
+  return readoutStep(first, arch, () => paired);
 }

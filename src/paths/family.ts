@@ -3,6 +3,7 @@
 // written L0, L1, …; a virtual head is a head reading another head's output (V-composition).
 import { match } from 'ts-pattern';
 import { ONE, type Path } from './path.js';
+import { defaultKey } from '../language/site.js';
 
 export function pathFamily(path: Path): string {
   return match(path)
@@ -18,7 +19,7 @@ function argument(path: Path): string {
   return match(path)
     .with({ kind: 'embed' }, () => 'direct (token)')
     .with({ kind: 'pos' }, () => 'direct (position)')
-    .with({ kind: 'bias' }, p => (p.name === ONE ? 'constant 1' : `bias ${p.name}`))
+    .with({ kind: 'bias' }, p => (p.site === ONE ? 'constant 1' : `bias ${defaultKey(p.site)}`))
     .with({ kind: 'head', of: { kind: 'head' } }, p => `virtual head L${p.layer}←L${p.of.layer}`)
     .with({ kind: 'head', of: { kind: 'bilinear' } }, p => `head L${p.layer} of pair L${p.of.layer}`)
     .with({ kind: 'head' }, p => `head L${p.layer}`)

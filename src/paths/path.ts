@@ -2,11 +2,12 @@
 // docs/design.md §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
 // memo tables over sub-paths are `Map<Path, …>`.
 import { P, match } from 'ts-pattern';
+import { defaultKey, HOMOGENEOUS, type Site, siteOfKey } from '../language/site.js';
 
 export type Path =
   | { readonly kind: 'embed' }
   | { readonly kind: 'pos' }
-  | { readonly kind: 'bias'; readonly name: string }
+  | { readonly kind: 'bias'; readonly site: Site }
   | { readonly kind: 'head'; readonly layer: number; readonly head: number; readonly of: Path }
   | {
       readonly kind: 'bilinear';
@@ -17,12 +18,12 @@ export type Path =
     };
 
 /**
- * Bias path names. `ONE` is the homogeneous coordinate of a bilinear block with biases
- * (docs/design.md §3): `B(1, p) = W_out (b_in ⊙ W_gate p)`, `B(p, 1) = W_out (W_in p ⊙ b_gate)`,
- * `B(1, 1) = W_out (b_in ⊙ b_gate)`. Every other bias is named by its weight key; the attention
- * output bias `blocks.{l}.attn.b_O` also carries the value biases `Σ_h W_O^h b_V^h` (rows of A sum to 1).
+ * A bias path is a degree-0 constant at a typed site (docs/design.md §3). The homogeneous
+ * coordinate of a bilinear block with biases is `bias(HOMOGENEOUS)`: `B(1, p) = W_out (b_in ⊙ W_gate p)`,
+ * `B(p, 1) = W_out (W_in p ⊙ b_gate)`, `B(1, 1) = W_out (b_in ⊙ b_gate)`. The attention output bias
+ * `attn.b_O` also carries the value biases `Σ_h W_O^h b_V^h` (rows of A sum to 1).
  */
-export const ONE = '1';
+export const ONE = HOMOGENEOUS;
 
 const interned = new Map<string, Path>();
 const ids = new Map<Path, number>();
@@ -52,7 +53,7 @@ export const embed = (): Path => intern('E', () => ({ kind: 'embed' }), 1);
 
 export const pos = (): Path => intern('P', () => ({ kind: 'pos' }), 0);
 
-export const bias = (name: string): Path => intern(`b:${name}`, () => ({ kind: 'bias', name }), 0);
+export const bias = (at: Site): Path => intern(`b:${defaultKey(at)}`, () => ({ kind: 'bias', site: at }), 0);
 
 export const head = (layer: number, h: number, of: Path): Path =>
   intern(`h${layer}.${h}(${pathId(of)})`, () => ({ kind: 'head', layer, head: h, of }), degree(of));
@@ -84,7 +85,7 @@ export function comparePaths(a: Path, b: Path): number {
   if (a === b) return 0;
   if (a.kind !== b.kind) return kindOrder[a.kind] - kindOrder[b.kind];
   // plain kind tests: every symmetrized pair of an expansion is ordered here (the hot loop of bench/symbolic)
-  if (a.kind === 'bias' && b.kind === 'bias') return a.name < b.name ? -1 : 1;
+  if (a.kind === 'bias' && b.kind === 'bias') return defaultKey(a.site) < defaultKey(b.site) ? -1 : 1;
   if (a.kind === 'head' && b.kind === 'head') return a.layer - b.layer || a.head - b.head || comparePaths(a.of, b.of);
   if (a.kind === 'bilinear' && b.kind === 'bilinear') {
     return (
@@ -101,7 +102,7 @@ export function comparePaths(a: Path, b: Path): number {
 export function pathToJSON(path: Path): unknown {
   return match(path)
     .with({ kind: P.union('embed', 'pos') }, p => ({ kind: p.kind }))
-    .with({ kind: 'bias' }, p => ({ kind: 'bias', name: p.name }))
+    .with({ kind: 'bias' }, p => ({ kind: 'bias', name: defaultKey(p.site) }))
     .with({ kind: 'head' }, p => ({ kind: 'head', layer: p.layer, head: p.head, of: pathToJSON(p.of) }))
     .with({ kind: 'bilinear' }, p => ({
       kind: 'bilinear',
@@ -124,7 +125,7 @@ export function pathFromJSON(json: unknown): Path {
       return pos();
     case 'bias':
       if (typeof o.name !== 'string') throw new Error('a bias PATH needs a string name');
-      return bias(o.name);
+      return bias(siteOfKey(o.name) ?? fail(`'${o.name}' is not a bias of docs/design.md §3`));
     case 'head':
       return head(integer(o.layer, 'layer'), integer(o.head, 'head'), pathFromJSON(o.of));
     case 'bilinear':
@@ -138,4 +139,8 @@ function integer(value: unknown, field: string): number {
   if (!Number.isInteger(value) || (value as number) < 0)
     throw new Error(`PATH field ${field} must be a non-negative integer`);
   return value as number;
+}
+
+function fail(reason: string): never {
+  throw new Error(reason);
 }

@@ -1,4 +1,4 @@
-// The rule table (STYLE §1): one row per law of docs/design.md §1, the law beside it. Each is a theorem;
+// The rule table: one row per law of docs/design.md §1, the law beside it. Each is a theorem;
 // test/simplify/soundness.test.ts checks every one numerically on every rewrite it performs.
 // Rules match with plain kind tests: this is the hot loop of a 100,000-term expansion, where
 // ts-pattern's matcher cost ten times the rewriting itself (bench/symbolic.bench.ts).

@@ -1,7 +1,7 @@
 // Laws on sums of path terms (docs/design.md §1): symmetrization of bilinear pairs, collection of like
 // terms with exact coefficients, dropping zero terms, and the opt-in factoring for compact output.
 import { type Rational, rational } from '../rational.js';
-import type { Term } from '../model/expand.js';
+import type { Term } from '../paths/term.js';
 import { bilinear, head, type Path } from '../paths/path.js';
 
 export interface SumRule {

@@ -1,0 +1,43 @@
+// pathsum as a library: the stages the CLI runs, for notebooks and other tools
+// (docs/architecture.md lists them in order; docs/design.md holds the mathematics and contracts).
+
+// The spec language: text → AST → Architecture.
+export type { Architecture } from './language/architecture.js';
+export { parse, print, SpecError } from './language/index.js';
+export { compile, loadSpec } from './model/spec.js';
+export { defaultKey, type Site, site } from './language/site.js';
+export { UserError } from './errors.js';
+
+// Paths and their terms.
+export { pathFromJSON, pathToJSON, type Path } from './paths/path.js';
+export { pathFamily } from './paths/family.js';
+export type { Term } from './paths/term.js';
+
+// The model: its blocks and the walks over them.
+export type { Block, ExpandOptions, ForwardContext, Readout, WeightSpec } from './model/block.js';
+export { assemble, type Blocks, blocksOf } from './model/blocks.js';
+export { expand } from './model/expand.js';
+export { countTerms, formatTotal } from './model/count.js';
+export { lower, readout } from './model/lower.js';
+export { formatTerm, formula, rawFormula, termToJSON } from './model/term-formula.js';
+export { requiredWeights, parameterCount } from './model/weights.js';
+
+// Formulas: the expression IR, its printers and parser, the rewrite rules.
+export type { Expr } from './formula/nodes.js';
+export { printExpr, type Style } from './formula/print.js';
+export { FormulaError, parseFormula } from './formula/parse-formula.js';
+export { Rewriter, simplifyWithTrace } from './simplify/rewrite.js';
+export { rules } from './simplify/rules.js';
+
+// Numbers: weights, the forward pass, every term's contribution.
+export { useBackend, type BackendChoice } from './numeric/backend.js';
+export { readSafetensors, WeightsError } from './numeric/safetensors.js';
+export { loadWeights, randomWeights, type Weights } from './numeric/weights.js';
+export { loadModel, type Model } from './numeric/model.js';
+export { forward, forwardOne } from './numeric/forward.js';
+export { byFamily, byHead, byMagnitude, evaluateSequence } from './numeric/attribution.js';
+export { virtualTable, VirtualWeights } from './numeric/virtual.js';
+
+// Verification and analysis.
+export { verifyModel } from './verify/verify.js';
+export { analyzeFeatures } from './analysis/features.js';
