@@ -5,7 +5,7 @@
 import { eigs } from 'mathjs';
 import { eigenDecomposition, lowRank } from '../src/analysis/eigen.js';
 import { interactionMatrix } from '../src/analysis/interaction.js';
-import { type Matrix, zeros } from '../src/analysis/matrix.js';
+import { type Matrix, zeros } from '../src/linalg/matrix.js';
 
 function randomSymmetric(n: number, seed: number): Matrix {
   let state = seed;

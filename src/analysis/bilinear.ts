@@ -2,11 +2,12 @@
 // (W_in x + b_in) ⊙ (W_gate x + b_gate) = (W̃_in x̃) ⊙ (W̃_gate x̃) for the homogeneous vector
 // x̃ = (x, 1) and W̃ = [W | b]: the layer is a purely quadratic form over d+1 coordinates (the same
 // homogeneous coordinate that docs/design.md §3 uses for bias paths). b_out is a constant, kept aside.
-import type * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 import type { Architecture, BilinearBlock } from '../language/architecture.js';
+import { site } from '../language/site.js';
+import { type Matrix, zeros } from '../linalg/matrix.js';
+import { WeightView } from '../numeric/weight-view.js';
 import type { Weights } from '../numeric/weights.js';
-import { type Matrix, zeros } from './matrix.js';
 
 export interface BilinearForm {
   readonly layer: number;
@@ -41,7 +42,8 @@ export function bilinearForm(arch: Architecture, weights: Weights, layer: number
   const block = bilinearBlockOf(arch, layer);
   const d = arch.width;
   const m = block.hidden;
-  const get = (name: string) => float64(weights, `blocks.${layer}.mlp.${name}`);
+  const view = new WeightView(arch, weights);
+  const get = (name: string) => view.vector64(site('mlp', layer, name));
   const extend = (w: Float64Array, b: Float64Array | undefined): Matrix => {
     const out = zeros(b ? d + 1 : d, m);
     out.data.set(w);
@@ -54,13 +56,7 @@ export function bilinearForm(arch: Architecture, weights: Weights, layer: number
     homogeneous: block.bias,
     input: extend(get('W_in'), block.bias ? get('b_in') : undefined),
     gate: extend(get('W_gate'), block.bias ? get('b_gate') : undefined),
-    output: { rows: m, cols: d, data: get('W_out') },
+    output: view.matrix64(site('mlp', layer, 'W_out')),
     outputBias: block.bias ? get('b_out') : new Float64Array(d),
   };
-}
-
-export function float64(weights: Weights, key: string): Float64Array {
-  const t: tf.Tensor | undefined = weights.get(key);
-  if (!t) throw new Error(`weights lack ${key}`);
-  return Float64Array.from(t.dataSync());
 }

@@ -3,7 +3,7 @@
 // it takes about 1 s at width 128 and 9–19 s at width 256 (so well over a minute at 512), while
 // this solver does 512 in under 1 s (bench/features.bench.ts); interaction matrices of real models
 // are 512 wide and truncation needs one per residual coordinate. Tests check it against `eigs`.
-import { type Matrix, zeros } from './matrix.js';
+import { type Matrix, zeros } from '../linalg/matrix.js';
 
 export interface EigenDecomposition {
   /** Eigenvalues sorted by |λ|, largest first. */

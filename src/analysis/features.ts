@@ -7,8 +7,8 @@ import { bilinearForm, formDimension } from './bilinear.js';
 import { eigenDecomposition, explainedShares } from './eigen.js';
 import { dominantFrequency, type Frequency } from './fourier.js';
 import { interactionMatrix, outputOffset } from './interaction.js';
-import { frobeniusSquared } from './matrix.js';
-import { type OutputDirection, readout, type Readout } from './readout.js';
+import { frobeniusSquared } from '../linalg/matrix.js';
+import { type DirectionChoice, type OutputDirection, outputDirection } from './direction.js';
 import {
   extremeTokens,
   PAIR_TABLE_LIMIT,
@@ -22,7 +22,7 @@ import {
 
 export interface FeatureOptions {
   readonly layer: number;
-  readonly direction: OutputDirection;
+  readonly direction: DirectionChoice;
   /** How many eigenvectors to describe. */
   readonly top: number;
   /** Tokens listed per eigenvector and sign. */
@@ -56,7 +56,8 @@ export interface Feature {
 export interface FeatureReport {
   readonly model: string;
   readonly layer: number;
-  readonly readout: Omit<Readout, 'u'> & { u: number[] };
+  /** The output direction (named `readout` in the JSON of `pathsum features`). */
+  readonly readout: Omit<OutputDirection, 'u'> & { u: number[] };
   /** u · b_out, the constant outside the quadratic form. */
   readonly offset: number;
   readonly homogeneous: boolean;
@@ -75,7 +76,7 @@ export interface FeatureReport {
 
 export function analyzeFeatures(arch: Architecture, weights: Weights, options: FeatureOptions): FeatureReport {
   const form = bilinearForm(arch, weights, options.layer);
-  const r = readout(arch, weights, options.layer, options.direction);
+  const r = outputDirection(arch, weights, options.layer, options.direction);
   const q = interactionMatrix(form, r.u);
   const eigen = eigenDecomposition(q);
   const total = frobeniusSquared(q);

@@ -1,6 +1,6 @@
 // Token sequences to score a model on: each sequence's target is the next token after its last
 // position. From a file (one sequence per line, comma-separated, the last number the target), or
-// from a task generator registered in ./tasks.ts.
+// from a task registered in ./tasks.ts, whose generators make Examples (targets at any positions).
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
@@ -12,8 +12,28 @@ export interface Batch {
   readonly targets: readonly number[];
 }
 
-/** A task: a seed in, a batch out (deterministic in the seed). */
-export type TaskGenerator = (seed: number) => Batch;
+export interface Target {
+  /** The position whose logits predict `token`. */
+  readonly position: number;
+  readonly token: number;
+  /** The group accuracy is reported for: `sum` for modadd; `repeated` or `fresh` for induction. */
+  readonly group: string;
+}
+
+/** A token sequence and the positions whose logits must predict a given token (a training example). */
+export interface Example {
+  readonly tokens: readonly number[];
+  readonly targets: readonly Target[];
+}
+
+/** Each example cut after its last target's position, that target the token to follow. */
+export function batchOfExamples(examples: readonly Example[]): Batch {
+  const last = examples.map(e => e.targets.reduce((a, b) => (b.position > a.position ? b : a)));
+  return {
+    tokens: examples.map((e, i) => e.tokens.slice(0, last[i]!.position + 1)),
+    targets: last.map(t => t.token),
+  };
+}
 
 export function readInputsFile(path: string, arch: Architecture): Batch {
   let text: string;

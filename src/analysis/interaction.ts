@@ -3,7 +3,7 @@
 //   Q_u = Σ_k (W_out u)_k · sym(w̃_in,k w̃_gate,kᵀ),   w̃_in,k = column k of W̃_in [d', m].
 // (Column convention writes (uᵀ W_out)_k; our W_out is stored [m, d], so it is (W_out u)_k.)
 import { type BilinearForm, formDimension } from './bilinear.js';
-import { apply, type Matrix, multiplyTransposed, symmetrize, zeros } from './matrix.js';
+import { apply, type Matrix, multiplyTransposed, symmetrize, zeros } from '../linalg/matrix.js';
 
 /** W_out u: how much hidden unit k writes along u. */
 export function hiddenReadout(form: BilinearForm, u: ArrayLike<number>): Float64Array {

@@ -2,11 +2,12 @@
 // one-layer models which pairs of tokens the quadratic form rewards (the weight-only answer to
 // "which token pairs make the model output c").
 import { match } from 'ts-pattern';
-import { UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
+import { add, apply, dot, type Matrix, multiply, multiplyTransposed, row, zeros } from '../linalg/matrix.js';
+import { W_E, W_POS, WeightView } from '../numeric/weight-view.js';
 import type { Weights } from '../numeric/weights.js';
-import { type BilinearForm, bilinearBlockOf, float64, formDimension } from './bilinear.js';
-import { apply, dot, type Matrix, multiplyTransposed, row, zeros } from './matrix.js';
+import { type BilinearForm, formDimension } from './bilinear.js';
 
 export interface TokenInputs {
   /** Row a: the layer's (homogeneous) input when token a is embedded, [V, d']. */
@@ -37,28 +38,30 @@ export function tokenInputs(
   options: TokenInputOptions = {},
 ): TokenInputs {
   const notes: string[] = [];
-  const source = embeddings(arch, weights, options.position, notes);
+  const view = new WeightView(arch, weights);
+  const source = embeddings(view, options.position, notes);
   const via = options.via ?? { kind: 'embed' };
   const moved = match(via)
     .with({ kind: 'embed' }, () => {
       const earlier = arch.layers.slice(0, form.layer + 1).some(l => l.attention) || form.layer > 0;
       if (earlier)
         notes.push(
-          `the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed (attention and earlier blocks skipped; --via ov reads it through the heads)`,
+          `the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed (attention and earlier blocks skipped)`,
         );
       return source;
     })
-    .with({ kind: 'ov' }, v => throughHeads(arch, weights, form.layer, v.head, source, notes))
+    .with({ kind: 'ov' }, v => throughHeads(view, form.layer, v.head, source, notes))
     .exhaustive();
-  const block = bilinearBlockOf(arch, form.layer);
+  const norm = view.norm('ln2', form.layer);
   // A whole residual (the embed path) gets the norm's bias; a head's output is one summand of it.
-  const withBias = via.kind === 'embed';
-  const prenorm = block.norm
-    ? normMap(weights, `blocks.${form.layer}.ln2`, block.norm, arch.width, withBias)
-    : (x: Float64Array) => x;
-  if (block.norm)
+  const bias = norm?.kind === 'layer' && via.kind === 'embed' ? view.vector64(norm.bias) : undefined;
+  const prenorm = (x: Float64Array) => {
+    const y = view.normed64(norm, x);
+    return bias ? y.map((v, i) => v + bias[i]!) : y;
+  };
+  if (norm)
     notes.push(
-      `ln2 of layer ${form.layer}: gain${block.norm === 'layer' ? (withBias ? ', centering and bias' : ' and centering') : ''} applied, per-position scale left out`,
+      `ln2 of layer ${form.layer}: gain${norm.kind === 'layer' ? (bias ? ', centering and bias' : ' and centering') : ''} applied, per-position scale left out`,
     );
   if (form.homogeneous) notes.push('the constant coordinate x̃_d = 1 is appended (the block has biases)');
   const n = formDimension(form);
@@ -72,76 +75,49 @@ export function tokenInputs(
 }
 
 /** Rows W_E[a] (+ W_pos[position]). */
-function embeddings(arch: Architecture, weights: Weights, position: number | undefined, notes: string[]): Matrix {
-  const { vocab: V, width: d } = arch;
-  const out: Matrix = { rows: V, cols: d, data: float64(weights, 'embed.W_E') };
+function embeddings(view: WeightView, position: number | undefined, notes: string[]): Matrix {
+  const { arch } = view;
+  const embed = view.matrix64(W_E);
   if (position === undefined) {
     notes.push(
       arch.positional
-        ? 'inputs are the token embeddings W_E[a] only (no W_pos row; choose one with --position P)'
+        ? 'inputs are the token embeddings W_E[a] only (no W_pos row)'
         : 'inputs are the token embeddings W_E[a]',
     );
-    return out;
+    return embed;
   }
-  if (!arch.positional) throw new UserError(`--position: model '${arch.name}' has no positional embedding`);
+  if (!arch.positional)
+    throw new OptionError('position', undefined, `model '${arch.name}' has no positional embedding`);
   if (position >= arch.context)
-    throw new UserError(`--position ${position} is out of range: the context has positions 0..${arch.context - 1}`);
-  const pos = float64(weights, 'pos_embed.W_pos').subarray(position * d, (position + 1) * d);
-  for (let a = 0; a < V; a++) for (let i = 0; i < d; i++) out.data[a * d + i]! += pos[i];
+    throw new OptionError('position', String(position), `the context has positions 0..${arch.context - 1}`);
+  const pos = row(view.matrix64(W_POS), position);
   notes.push(`inputs are W_E[a] + W_pos[${position}]`);
-  return out;
+  return add(embed, { ...embed, data: embed.data.map((_, k) => pos[k % arch.width]!) });
 }
 
 /** Σ_h N1(s_a) W_V^h W_O^h over the layer's heads (or one head), row convention. */
 function throughHeads(
-  arch: Architecture,
-  weights: Weights,
+  view: WeightView,
   layer: number,
   head: number | undefined,
   source: Matrix,
   notes: string[],
 ): Matrix {
+  const { arch } = view;
   const attention = arch.layers[layer]!.attention;
-  if (!attention) throw new UserError(`--via ov: layer ${layer} of model '${arch.name}' has no attention block`);
-  const { heads: H, headSize: k } = attention;
-  if (head !== undefined && head >= H) throw new UserError(`--via ov:${head}: layer ${layer} has heads 0..${H - 1}`);
-  const d = arch.width;
-  const values = float64(weights, `blocks.${layer}.attn.W_V`);
-  const outputs = float64(weights, `blocks.${layer}.attn.W_O`);
-  const prenorm = attention.norm
-    ? normMap(weights, `blocks.${layer}.ln1`, attention.norm, d, false)
-    : (x: Float64Array) => x;
-  const out = zeros(source.rows, d);
+  if (!attention) throw new OptionError('via', 'ov', `layer ${layer} of model '${arch.name}' has no attention block`);
+  const H = attention.heads;
+  if (head !== undefined && head >= H)
+    throw new OptionError('via', `ov:${head}`, `layer ${layer} has heads 0..${H - 1}`);
+  const norm = view.norm('ln1', layer);
   const heads = head === undefined ? [...Array(H).keys()] : [head];
-  for (let a = 0; a < source.rows; a++) {
-    const x = prenorm(row(source, a));
-    for (const h of heads) {
-      for (let j = 0; j < k; j++) {
-        let z = 0;
-        for (let i = 0; i < d; i++) z += x[i]! * values[(h * d + i) * k + j]!;
-        for (let o = 0; o < d; o++) out.data[a * d + o]! += z * outputs[(h * k + j) * d + o]!;
-      }
-    }
-  }
+  const ov = heads.map(h => view.ov64(layer, h)).reduce(add);
+  const normed: Matrix = { ...source, data: new Float64Array(source.data.length) };
+  for (let a = 0; a < source.rows; a++) normed.data.set(view.normed64(norm, row(source, a)), a * source.cols);
   notes.push(
-    `inputs are moved by ${head === undefined ? `the ${H} heads of layer ${layer}, summed` : `head ${layer}.${head}`}: s_a W_V W_O with attention weight 1${attention.norm ? ` (ln1 gain${attention.norm === 'layer' ? ' and centering' : ''} applied, its scale left out)` : ''}; value and output biases left out (the same for every token)`,
+    `inputs are moved by ${head === undefined ? `the ${H} heads of layer ${layer}, summed` : `head ${layer}.${head}`}: s_a W_V W_O with attention weight 1${norm ? ` (ln1 gain${norm.kind === 'layer' ? ' and centering' : ''} applied, its scale left out)` : ''}; value and output biases left out (the same for every token)`,
   );
-  return out;
-}
-
-function normMap(
-  weights: Weights,
-  prefix: string,
-  kind: 'rms' | 'layer',
-  d: number,
-  withBias: boolean,
-): (x: Float64Array) => Float64Array {
-  const gain = float64(weights, `${prefix}.w`);
-  const bias = kind === 'layer' && withBias ? float64(weights, `${prefix}.b`) : new Float64Array(d);
-  return x => {
-    const mean = kind === 'layer' ? x.reduce((s, v) => s + v, 0) / d : 0;
-    return x.map((v, i) => (v - mean) * gain[i]! + bias[i]!);
-  };
+  return multiply(normed, ov);
 }
 
 /** x̃_a · v for every token a. */

@@ -5,12 +5,13 @@
 // The truncation depends on the output basis; the residual stream's own basis is the one used.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture, Layer } from '../language/architecture.js';
+import { defaultKey, site } from '../language/site.js';
 import type { Weights } from '../numeric/weights.js';
 import { type BilinearForm, formDimension } from './bilinear.js';
 import { type EigenDecomposition, eigenDecomposition } from './eigen.js';
 import type { Batch } from './inputs.js';
 import { interactionMatrix } from './interaction.js';
-import { zeros } from './matrix.js';
+import { zeros } from '../linalg/matrix.js';
 import { score, type Score } from './score.js';
 
 /** Q_{e_o}'s eigendecomposition for every output coordinate o. */
@@ -75,14 +76,14 @@ export function withBilinearLayer(arch: Architecture, weights: Weights, form: Bi
     part(form.output.data, [m, d]),
   ];
   const next = new Map(weights);
-  const prefix = `blocks.${layer}.mlp`;
-  [`${prefix}.W_in`, `${prefix}.W_gate`, `${prefix}.W_out`].forEach((key, i) => {
-    next.set(key, created[i]!);
+  const key = (name: string) => defaultKey(site('mlp', layer, name));
+  ['W_in', 'W_gate', 'W_out'].forEach((name, i) => {
+    next.set(key(name), created[i]!);
   });
   if (form.homogeneous) {
     const biases = [part(form.input.data.subarray(d * m), [m]), part(form.gate.data.subarray(d * m), [m])];
-    next.set(`${prefix}.b_in`, biases[0]!);
-    next.set(`${prefix}.b_gate`, biases[1]!);
+    next.set(key('b_in'), biases[0]!);
+    next.set(key('b_gate'), biases[1]!);
     created.push(...biases);
   }
   return { arch: { ...arch, layers }, weights: next, created };

@@ -1,11 +1,12 @@
 // What `pathsum eval` computes for one token sequence: the forward pass, every path term's
-// contribution to a chosen logit (readout-first), and the check Σ terms = forward logits.
+// contribution to a chosen logit (its direction pulled back first), and the check Σ terms = forward logits.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Term } from '../model/expand.js';
 import { headsOf, pathFamily } from '../paths/family.js';
 import { PathEvaluator } from './evaluate.js';
 import { disposeFrozen, forwardOne } from './forward.js';
 import type { Model } from './model.js';
+import { OverflowError, overflowed } from './overflow.js';
 
 export interface Target {
   readonly position: number;
@@ -50,22 +51,26 @@ export function evaluateSequence(
   options: EvaluateOptions = {},
 ): SequenceEvaluation {
   const { arch, weights } = model;
-  const { logits, frozen } = forwardOne(arch, weights, tokens);
+  const { logits, frozen } = forwardOf(model, tokens);
   const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
   try {
     const forwardLogits = logits.arraySync();
+    if (!forwardLogits.every(row => row.every(Number.isFinite))) throw inModel(model, 'the forward pass', 'the logits');
     const position = options.position ?? tokens.length - 1;
     const token = options.token ?? argmax(forwardLogits[position]!);
-    const readout = oneHotReadout(tokens.length, arch.vocab, position, token);
-    const perPosition = evaluator.contributions(terms, readout, options.onTerm);
-    readout.dispose();
+    const direction = logitDirection(tokens.length, arch.vocab, position, token);
+    const perPosition = evaluator.contributions(terms, direction, options.onTerm);
+    direction.dispose();
     const attributions = terms.map((term, i) => ({ term, contribution: perPosition[i]![position]! }));
+    checkTerms(model, terms, i => Number.isFinite(attributions[i]!.contribution));
     const termLogits = options.fullLogits ? allTermLogits(evaluator, terms, arch.vocab) : undefined;
+    if (termLogits) checkTerms(model, terms, i => termLogits[i]!.every(row => row.every(Number.isFinite)));
     let maxAbsError = NaN;
     if (options.check !== false) {
       const total = evaluator.sumOfLogits(terms);
       maxAbsError = tf.tidy(() => tf.max(tf.abs(tf.sub(total, logits))).dataSync()[0]!);
       total.dispose();
+      if (!Number.isFinite(maxAbsError)) throw inModel(model, 'the sum of the terms', 'the check Σ terms = forward');
     }
     return {
       logits: forwardLogits,
@@ -95,7 +100,10 @@ export interface GroupContribution {
 /** Contributions summed per path family (src/paths/family.ts), largest |contribution| first. */
 export const byFamily = (attributions: readonly Attribution[]) => grouped(attributions, path => [pathFamily(path)]);
 
-/** Per head, the summed contribution of every term whose path passes through it (terms through several heads count for each). */
+/**
+ * Per head, the summed contribution of every term whose path passes through it (terms through several heads
+ * count for each).
+ */
 export const byHead = (attributions: readonly Attribution[]) => grouped(attributions, headsOf);
 
 function grouped(
@@ -120,7 +128,7 @@ export function sumOfTermsError(
   tokens: readonly number[],
   terms: readonly Term[],
 ): { maxAbsError: number; logitScale: number } {
-  const { logits, frozen } = forwardOne(model.arch, model.weights, tokens);
+  const { logits, frozen } = forwardOf(model, tokens);
   const evaluator = new PathEvaluator(model.arch, model.weights, tokens, frozen);
   try {
     const total = evaluator.sumOfLogits(terms);
@@ -129,6 +137,7 @@ export function sumOfTermsError(
       tf.max(tf.abs(logits)).dataSync()[0]!,
     ]);
     total.dispose();
+    if (!Number.isFinite(maxAbsError)) throw inModel(model, 'the sum of the terms', 'the check Σ terms = forward');
     return { maxAbsError: maxAbsError!, logitScale: logitScale! };
   } finally {
     evaluator.dispose();
@@ -137,8 +146,28 @@ export function sumOfTermsError(
   }
 }
 
-/** n × V, one 1 at (position, token): the readout of one logit. */
-function oneHotReadout(n: number, vocab: number, position: number, token: number): tf.Tensor2D {
+/** The forward pass, an overflow named with the weights it came from. */
+function forwardOf(model: Model, tokens: readonly number[]) {
+  try {
+    return forwardOne(model.arch, model.weights, tokens);
+  } catch (error) {
+    throw error instanceof OverflowError ? new OverflowError(`${model.source}: ${error.message}`) : error;
+  }
+}
+
+const inModel = (model: Model, what: string, step: string) => overflowed(`${model.source}: ${what}`, step);
+
+/** A term whose value is not finite would print as NaN in every table: the first one is named instead. */
+function checkTerms(model: Model, terms: readonly Term[], finite: (i: number) => boolean): void {
+  const i = terms.findIndex((_, k) => !finite(k));
+  if (i >= 0) {
+    const which = `term ${i + 1} of ${terms.length.toLocaleString('en-US')} (${pathFamily(terms[i]!.path)})`;
+    throw inModel(model, 'the evaluation of the terms', which);
+  }
+}
+
+/** n × V, one 1 at (position, token): the direction that selects one logit. */
+function logitDirection(n: number, vocab: number, position: number, token: number): tf.Tensor2D {
   const values = new Float32Array(n * vocab);
   values[position * vocab + token] = 1;
   return tf.tensor2d(values, [n, vocab]);

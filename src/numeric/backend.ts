@@ -25,11 +25,35 @@ export async function useBackend(choice: BackendChoice = 'auto'): Promise<string
       }
     }
   }
-  throw new UserError(
-    choice === 'node'
-      ? "the node backend needs @tensorflow/tfjs-node: install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow), or use --backend wasm"
-      : `the ${choice} backend could not be started`,
-  );
+  throw new BackendUnavailableError(choice);
+}
+
+/** A backend that cannot be started; for node, most often because @tensorflow/tfjs-node is not installed. */
+export class BackendUnavailableError extends UserError {
+  readonly code = 'backend-unavailable';
+  /** What went wrong, without the way out. */
+  readonly statement: string;
+  /** A backend that ships with pathsum, to use instead. */
+  readonly alternative: BackendChoice | undefined;
+  constructor(readonly backend: BackendChoice) {
+    const node = backend === 'node';
+    const statement = node
+      ? "the node backend needs @tensorflow/tfjs-node: install it with 'npm install @tensorflow/tfjs-node' " +
+        '(it downloads libtensorflow)'
+      : `the ${backend} backend could not be started`;
+    super(node ? `${statement}, or use the wasm backend` : statement);
+    this.statement = statement;
+    this.alternative = node ? 'wasm' : undefined;
+  }
+}
+
+/** A backend name that is none of backendChoices. */
+export class UnknownBackendError extends UserError {
+  readonly code = 'unknown-backend';
+  readonly choices = backendChoices;
+  constructor(readonly value: string) {
+    super(`unknown backend '${value}': the backends are ${backendChoices.join(', ')}`);
+  }
 }
 
 async function register(name: Exclude<BackendChoice, 'auto'>): Promise<boolean> {
@@ -45,7 +69,6 @@ async function register(name: Exclude<BackendChoice, 'auto'>): Promise<boolean> 
 
 export function parseBackend(value: string | undefined): BackendChoice {
   if (value === undefined) return 'auto';
-  if (!(backendChoices as readonly string[]).includes(value))
-    throw new UserError(`--backend must be one of ${backendChoices.join(', ')}, found '${value}'`);
+  if (!(backendChoices as readonly string[]).includes(value)) throw new UnknownBackendError(value);
   return value as BackendChoice;
 }

@@ -2,17 +2,15 @@
 // of the reference evaluator (src/formula/evaluate-dense.ts). Storage is TransformerLens row
 // convention (`x @ W`, docs/design.md §3); formulas are column convention (docs/design.md §1), so every map is
 // transposed here, once: W_V^{l,h} is d_head × d, W_O^{l,h} is d × d_head, W_U is V × d.
-import type { DenseEnv, Matrix } from '../formula/evaluate-dense.js';
-import { matrix, multiply, transposeOf } from '../formula/evaluate-dense.js';
+import type { DenseEnv } from '../formula/evaluate-dense.js';
 import type { NormSite, VectorName, WeightName } from '../formula/nodes.js';
 import type { Architecture } from '../language/architecture.js';
+import { site } from '../language/site.js';
+import { type Matrix, matrix, multiply, transpose } from '../linalg/matrix.js';
+import type { Norm } from '../model/blocks/norm.js';
 import type { SequenceFrozen } from './forward.js';
+import { B_U, type HeadWeight, W_E, W_POS, W_U, WeightView } from './weight-view.js';
 import type { Weights } from './weights.js';
-
-interface HostTensor {
-  readonly shape: readonly number[];
-  readonly data: Float64Array;
-}
 
 export function denseEnvOf(
   arch: Architecture,
@@ -22,57 +20,36 @@ export function denseEnvOf(
 ): DenseEnv {
   const n = tokens.length;
   const d = arch.width;
-  const host = new Map<string, HostTensor>();
-  const tensor = (key: string): HostTensor => {
-    let t = host.get(key);
-    if (!t) {
-      const w = weights.get(key);
-      if (!w) throw new Error(`weights lack ${key}`);
-      host.set(key, (t = { shape: w.shape, data: Float64Array.from(w.dataSync()) }));
-    }
-    return t;
-  };
-  /** Row-convention 2-D slice `[rows, cols]` starting at flat offset `at`, transposed to column convention. */
-  const columnMatrix = (key: string, at = 0): Matrix => {
-    const t = tensor(key);
-    const [rows, cols] = t.shape.slice(-2) as [number, number];
-    return matrix(cols, rows, (i, j) => t.data[at + j * cols + i]!);
-  };
-  const headSlice = (key: string, head: number) => {
-    const [, a, b] = tensor(key).shape as [number, number, number];
-    return columnMatrix(key, head * a * b);
-  };
+  const view = new WeightView(arch, weights);
   const column = (values: ArrayLike<number>): Matrix => matrix(values.length, 1, i => values[i]!);
   const memo = new Map<string, Matrix>();
   const cached = (key: string, make: () => Matrix) => memo.get(key) ?? memo.set(key, make()).get(key)!;
-  const normPrefix = (site: NormSite, layer: number | null) =>
-    site === 'final' ? 'ln_final' : `blocks.${layer}.${site}`;
+  const normAt = (at: NormSite | null, layer: number | null): Norm => view.norm(at!, layer)!;
+  /** The embedding rows of this sequence's tokens (or its positions), as columns. */
+  const inputColumns = (rows: Matrix, index: (s: number) => number) =>
+    matrix(d, n, (i, s) => rows.data[index(s) * d + i]!);
 
-  const weight = (name: WeightName, layer: number | null, head: number | null, site: NormSite | null): Matrix =>
-    cached(`${name}:${layer}:${head}:${site}`, () => {
-      const attn = (w: string) => headSlice(`blocks.${layer}.attn.${w}`, head!);
+  const weight = (name: WeightName, layer: number | null, head: number | null, at: NormSite | null): Matrix =>
+    cached(`${name}:${layer}:${head}:${at}`, () => {
+      const attn = (w: HeadWeight) => transpose(view.matrix64(site('attn', layer, w), head!));
       switch (name) {
-        case 'W_E': {
-          const E = tensor('embed.W_E');
-          return matrix(d, n, (i, s) => E.data[tokens[s]! * d + i]!);
-        }
-        case 'W_pos': {
-          const P = tensor('pos_embed.W_pos');
-          return matrix(d, n, (i, s) => P.data[s * d + i]!);
-        }
+        case 'W_E':
+          return inputColumns(view.matrix64(W_E), s => tokens[s]!);
+        case 'W_pos':
+          return inputColumns(view.matrix64(W_POS), s => s);
         case 'W_U':
-          return columnMatrix('unembed.W_U');
+          return transpose(view.matrix64(W_U));
         case 'W_Q':
         case 'W_K':
         case 'W_V':
         case 'W_O':
           return attn(name);
         case 'W_OV':
-          return multiply(attn('W_O'), attn('W_V'));
+          return transpose(view.ov64(layer!, head!));
         case 'W_QK':
-          return multiply(transposeOf(attn('W_Q')), attn('W_K'));
+          return multiply(transpose(attn('W_Q')), attn('W_K'));
         case 'G': {
-          const g = tensor(`${normPrefix(site!, layer)}.w`).data;
+          const g = view.vector64(normAt(at, layer).gain);
           return matrix(d, d, (i, j) => (i === j ? g[i]! : 0));
         }
         case 'C':
@@ -80,36 +57,21 @@ export function denseEnvOf(
       }
     });
 
-  const vector = (name: VectorName, layer: number | null, site: NormSite | null): Matrix =>
-    cached(`v${name}:${layer}:${site}`, () => {
+  const vector = (name: VectorName, layer: number | null, at: NormSite | null): Matrix =>
+    cached(`v${name}:${layer}:${at}`, () => {
       switch (name) {
         case 'b_O':
-          return column(valueFoldedOutputBias(layer!));
+          return column(view.bias64(site('attn', layer, 'b_O')));
         case 'b_out':
-          return column(tensor(`blocks.${layer}.mlp.b_out`).data);
+          return column(view.vector64(site('mlp', layer, 'b_out')));
         case 'b_ln':
-          return column(tensor(`${normPrefix(site!, layer)}.b`).data);
+          return column(view.vector64(normAt(at, layer).bias));
         case 'b_U':
-          return column(tensor('unembed.b_U').data);
+          return column(view.vector64(B_U));
         case 'one':
           throw new Error('the homogeneous coordinate 1 has a value only inside a bilinear map');
       }
     });
-
-  // docs/design.md §3: a value bias passes through a head unchanged in position, so b_O carries Σ_h W_O^h b_V^h.
-  const valueFoldedOutputBias = (layer: number): Float64Array => {
-    const out = Float64Array.from(tensor(`blocks.${layer}.attn.b_O`).data);
-    const heads = arch.layers[layer]!.attention!.heads;
-    for (let h = 0; h < heads; h++) {
-      const bV = tensor(`blocks.${layer}.attn.b_V`);
-      const k = bV.shape[1]!;
-      const folded = multiply(headSlice(`blocks.${layer}.attn.W_O`, h), column(bV.data.subarray(h * k, (h + 1) * k)));
-      folded.data.forEach((v, i) => {
-        out[i]! += v;
-      });
-    }
-    return out;
-  };
 
   const pattern = (layer: number, head: number): Matrix =>
     cached(`A${layer}.${head}`, () => {
@@ -117,20 +79,22 @@ export function denseEnvOf(
       return matrix(n, n, (t, s) => A[head * n * n + t * n + s]!);
     });
 
-  const scale = (site: NormSite, layer: number | null): Matrix =>
-    cached(`D${site}${layer}`, () => {
-      const D = frozen.scales.get(site === 'final' ? 'final' : `${site}.${layer}`)!.dataSync();
+  const scale = (at: NormSite, layer: number | null): Matrix =>
+    cached(`D${at}${layer}`, () => {
+      const D = frozen.scales.get(normAt(at, layer).scaleKey)!.dataSync();
       return matrix(n, n, (i, j) => (i === j ? D[i]! : 0));
     });
 
   const bilinear = (layer: number) => {
     const mlp = arch.layers[layer]!.bilinear!;
-    const key = (w: string) => `blocks.${layer}.mlp.${w}`;
-    const bias = (w: string) => cached(key(w), () => (mlp.bias ? column(tensor(key(w)).data) : matrix(mlp.hidden, 1)));
+    const at = (w: string) => site('mlp', layer, w);
+    const map = (w: string) => cached(w + layer, () => transpose(view.matrix64(at(w))));
+    const bias = (w: string) =>
+      cached(w + layer, () => (mlp.bias ? column(view.vector64(at(w))) : matrix(mlp.hidden, 1)));
     return {
-      W_in: cached(key('W_in'), () => columnMatrix(key('W_in'))),
-      W_gate: cached(key('W_gate'), () => columnMatrix(key('W_gate'))),
-      W_out: cached(key('W_out'), () => columnMatrix(key('W_out'))),
+      W_in: map('W_in'),
+      W_gate: map('W_gate'),
+      W_out: map('W_out'),
       b_in: bias('b_in'),
       b_gate: bias('b_gate'),
     };

@@ -1,45 +1,49 @@
 // Activation mode: every path term evaluated on one token sequence with the frozen patterns and
 // norm scales of the forward pass. Each distinct sub-path's residual contribution (n × d) and each
 // bilinear projection (n × m) is computed once and kept; a multiply-add counter records the work.
+// What the weights mean (W_OV, the folded biases, the frozen norms, W_U pulled back) is weight-view.ts's.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Term } from '../model/expand.js';
+import type { Architecture } from '../language/architecture.js';
+import { site } from '../language/site.js';
+import type { Norm } from '../model/blocks/norm.js';
+import type { Term } from '../paths/term.js';
 import { ONE, type Path } from '../paths/path.js';
-import type { Architecture, NormKind } from '../language/architecture.js';
 import type { SequenceFrozen } from './forward.js';
-import type { Weights } from './weights.js';
 import { pairContributions, pairHiddenSums, pairLogits } from './pair-batches.js';
-
-type Site = 'ln1' | 'ln2';
+import { B_U, entersBehind, W_E, W_POS, W_U, WeightView } from './weight-view.js';
+import type { Weights } from './weights.js';
 
 export class PathEvaluator {
   /** Multiply-adds performed, and per cache the work each entry cost. */
   multiplyAdds = 0;
+  private readonly view: WeightView;
   private readonly residuals = new Map<Path, tf.Tensor2D>();
   private readonly inputs = new Map<string, tf.Tensor2D>();
   private readonly projections = new Map<string, tf.Tensor2D>();
   private readonly n: number;
   private readonly d: number;
+  private readonly finalNorm: Norm | undefined;
 
   constructor(
     private readonly arch: Architecture,
-    private readonly weights: Weights,
+    weights: Weights,
     private readonly tokens: readonly number[],
     /** Frozen quantities of this one sequence (owned by the caller). */
     private readonly frozen: SequenceFrozen,
   ) {
     this.n = tokens.length;
     this.d = arch.width;
+    this.view = new WeightView(arch, weights);
+    this.finalNorm = this.view.norm('final', null);
   }
 
-  private w(key: string): tf.Tensor {
-    const t = this.weights.get(key);
-    if (!t) throw new Error(`weights lack ${key}`);
-    return t;
+  private matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeB = false): tf.Tensor2D {
+    this.multiplyAdds += a.shape[0] * a.shape[1] * b.shape[transposeB ? 0 : 1];
+    return tf.matMul(a, b, false, transposeB);
   }
 
-  private matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-    this.multiplyAdds += a.shape[0] * a.shape[1] * b.shape[1];
-    return tf.matMul(a, b);
+  private mlp(layer: number, name: string): tf.Tensor2D {
+    return this.view.tensor(site('mlp', layer, name)) as tf.Tensor2D;
   }
 
   /** A path's contribution to the residual stream, n × d. */
@@ -59,61 +63,36 @@ export class PathEvaluator {
   private computeResidual(path: Path): tf.Tensor2D {
     switch (path.kind) {
       case 'embed':
-        return tf.gather(this.w('embed.W_E'), this.tokens as number[]) as tf.Tensor2D;
+        return tf.gather(this.view.tensor(W_E), this.tokens as number[]) as tf.Tensor2D;
       case 'pos':
-        return tf.slice(this.w('pos_embed.W_pos'), [0, 0], [this.n, this.d]) as tf.Tensor2D;
+        return tf.slice(this.view.tensor(W_POS), [0, 0], [this.n, this.d]) as tf.Tensor2D;
       case 'bias':
-        return this.broadcast(this.biasVector(path.name));
+        return this.broadcast(this.view.bias(path.site));
       case 'head': {
         const { layer, head } = path;
-        const x = this.blockInput(path.of, layer, 'ln1');
-        const wv = tf.squeeze(tf.slice(this.w(`blocks.${layer}.attn.W_V`), [head], [1]), [0]) as tf.Tensor2D;
-        const wo = tf.squeeze(tf.slice(this.w(`blocks.${layer}.attn.W_O`), [head], [1]), [0]) as tf.Tensor2D;
+        const x = this.blockInput(path.of, this.view.norm('ln1', layer));
         const pattern = tf.squeeze(tf.slice(this.frozen.patterns[layer]!, [head], [1]), [0]) as tf.Tensor2D;
-        return this.matMul(pattern, this.matMul(this.matMul(x, wv), wo));
+        const value = this.matMul(x, this.view.head('W_V', layer, head));
+        return this.matMul(pattern, this.matMul(value, this.view.head('W_O', layer, head)));
       }
       case 'bilinear': {
         const hidden = this.hidden(path.layer, path.left, path.right, path.symmetrized);
-        return this.matMul(hidden, this.w(`blocks.${path.layer}.mlp.W_out`) as tf.Tensor2D);
+        return this.matMul(hidden, this.mlp(path.layer, 'W_out'));
       }
     }
   }
 
-  /** The residual-stream bias a bias path stands for (docs/design.md §3; value biases folded into b_O). */
-  private biasVector(name: string): tf.Tensor {
-    const attn = /^blocks\.(\d+)\.attn\.b_O$/.exec(name);
-    if (attn) {
-      const l = attn[1];
-      const bv = this.w(`blocks.${l}.attn.b_V`);
-      const wo = this.w(`blocks.${l}.attn.W_O`);
-      const folded = tf.sum(tf.matMul(tf.expandDims(bv, 1), wo), [0, 1]);
-      return tf.add(this.w(`blocks.${l}.attn.b_O`), folded);
-    }
-    return this.w(name);
+  private scaleOf(norm: Norm): tf.Tensor1D | undefined {
+    return this.frozen.scales.get(norm.scaleKey);
   }
 
-  private normOf(layer: number, site: Site): NormKind | undefined {
-    const block = site === 'ln1' ? this.arch.layers[layer]?.attention : this.arch.layers[layer]?.bilinear;
-    return block?.norm;
-  }
-
-  /** A path as the input of a block: behind the frozen norm, unless it is the norm's bias. */
-  blockInput(path: Path, layer: number, site: Site): tf.Tensor2D {
-    const key = `${site}.${layer}:${pathKey(path)}`;
+  /** A path as the input of a block: behind the block's frozen norm, unless it enters behind it (the norm's bias). */
+  private blockInput(path: Path, norm: Norm | undefined): tf.Tensor2D {
+    if (!norm || entersBehind(norm, path)) return this.residual(path);
+    const key = `${norm.scaleKey}:${pathKey(path)}`;
     let v = this.inputs.get(key);
     if (!v) {
-      v = tf.keep(
-        tf.tidy(() => {
-          if (path.kind === 'bias' && path.name === `blocks.${layer}.${site}.b`)
-            return this.broadcast(this.w(path.name));
-          return frozenNorm(
-            this.residual(path),
-            this.normOf(layer, site),
-            this.frozen.scales.get(`${site}.${layer}`),
-            () => this.w(`blocks.${layer}.${site}.w`),
-          );
-        }),
-      );
+      v = tf.keep(tf.tidy(() => this.view.normed(norm, this.residual(path), this.scaleOf(norm))));
       this.inputs.set(key, v);
     }
     return v;
@@ -126,11 +105,8 @@ export class PathEvaluator {
     if (!v) {
       v = tf.keep(
         tf.tidy(() => {
-          if (path.kind === 'bias' && path.name === ONE) return this.broadcast(this.w(`blocks.${layer}.mlp.b_${side}`));
-          return this.matMul(
-            this.blockInput(path, layer, 'ln2'),
-            this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D,
-          );
+          if (path.kind === 'bias' && path.site === ONE) return this.broadcast(this.mlp(layer, `b_${side}`));
+          return this.matMul(this.blockInput(path, this.view.norm('ln2', layer)), this.mlp(layer, `W_${side}`));
         }),
       );
       this.projections.set(key, v);
@@ -140,12 +116,11 @@ export class PathEvaluator {
 
   /** The hidden activation of a pair, n × m; a symmetrized pair averages both orders. */
   hidden(layer: number, left: Path, right: Path, symmetrized: boolean): tf.Tensor2D {
-    const m = this.arch.layers[layer]!.bilinear!.hidden;
-    this.multiplyAdds += this.n * m * (symmetrized ? 2 : 1);
     const forwardOrder = tf.mul(
       this.projection(left, layer, 'in'),
       this.projection(right, layer, 'gate'),
     ) as tf.Tensor2D;
+    this.multiplyAdds += forwardOrder.size * (symmetrized ? 2 : 1);
     if (!symmetrized) return forwardOrder;
     const backward = tf.mul(this.projection(right, layer, 'in'), this.projection(left, layer, 'gate'));
     return tf.mul(tf.add(forwardOrder, backward), 0.5) as tf.Tensor2D;
@@ -156,9 +131,8 @@ export class PathEvaluator {
     return tf.tidy(() => {
       const c = term.coefficient.valueOf();
       const { path } = term;
-      if (path.kind === 'bias' && path.name === 'unembed.b_U')
-        return tf.mul(this.broadcast(this.w('unembed.b_U')), c) as tf.Tensor2D;
-      return tf.mul(this.matMul(this.finalInput(path), this.w('unembed.W_U') as tf.Tensor2D), c) as tf.Tensor2D;
+      if (isLogitBias(path)) return tf.mul(this.broadcast(this.view.tensor(B_U)), c) as tf.Tensor2D;
+      return tf.mul(this.matMul(this.finalInput(path), this.view.tensor(W_U) as tf.Tensor2D), c) as tf.Tensor2D;
     });
   }
 
@@ -173,30 +147,24 @@ export class PathEvaluator {
       consume(i, t.dataSync() as Float32Array);
       t.dispose();
     });
-    const readouts = new Map<number, tf.Tensor2D>();
-    const readout = (layer: number) => {
-      let M = readouts.get(layer);
-      if (!M) readouts.set(layer, (M = tf.keep(tf.tidy(() => this.afterHidden(layer)))));
+    const counted = new Set<number>();
+    const afterHidden = (layer: number) => {
+      const M = this.view.afterHidden(layer);
+      if (!counted.has(layer)) this.multiplyAdds += M.shape[0] * this.d * M.shape[1];
+      counted.add(layer);
       return M;
     };
-    pairLogits(this, terms, readout, this.arch.unembed.norm ? this.frozen.scales.get('final') : undefined, consume);
-    for (const M of readouts.values()) M.dispose();
+    pairLogits(this, terms, afterHidden, this.finalScale(), consume);
   }
 
-  /** The m × V map from a bilinear layer's hidden units to the logits: W_out, the final norm's centring and gain, W_U. */
-  private afterHidden(layer: number): tf.Tensor2D {
-    let x = this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D;
-    const norm = this.arch.unembed.norm;
-    if (norm === 'layer') x = tf.sub(x, tf.mean(x, 1, true));
-    if (norm) x = tf.mul(x, this.w('ln_final.w'));
-    return this.matMul(x, this.w('unembed.W_U') as tf.Tensor2D);
+  private finalScale(): tf.Tensor1D | undefined {
+    return this.finalNorm && this.scaleOf(this.finalNorm);
   }
 
+  /** A final term's path as the input of W_U: behind the final norm, unless it is the norm's own bias. */
   private finalInput(path: Path): tf.Tensor2D {
-    if (path.kind === 'bias' && path.name === 'ln_final.b') return this.broadcast(this.w('ln_final.b'));
-    return frozenNorm(this.residual(path), this.arch.unembed.norm, this.frozen.scales.get('final'), () =>
-      this.w('ln_final.w'),
-    );
+    if (entersBehind(this.finalNorm, path)) return this.residual(path);
+    return this.view.normed(this.finalNorm, this.residual(path), this.finalScale());
   }
 
   countMultiplyAdds(count: number): void {
@@ -220,94 +188,70 @@ export class PathEvaluator {
     let logitBias = zeros(this.arch.vocab);
     for (const { path, coefficient } of terms) {
       const c = coefficient.valueOf();
-      if (path.kind === 'bias' && path.name === 'unembed.b_U')
-        logitBias = add(logitBias, () => this.broadcast(this.w('unembed.b_U')), c);
-      else if (path.kind === 'bias' && path.name === 'ln_final.b')
-        afterNorm = add(afterNorm, () => this.broadcast(this.w('ln_final.b')), c);
+      if (isLogitBias(path)) logitBias = add(logitBias, () => this.broadcast(this.view.tensor(B_U)), c);
+      else if (entersBehind(this.finalNorm, path)) afterNorm = add(afterNorm, () => this.residual(path), c);
       else if (path.kind !== 'bilinear') residual = add(residual, () => this.residual(path), c);
     }
     const hiddenSums = pairHiddenSums(this, terms);
     const result = tf.tidy(() => {
       let x: tf.Tensor2D = residual;
-      for (const [layer, h] of hiddenSums)
-        x = tf.add(x, this.matMul(h, this.w(`blocks.${layer}.mlp.W_out`) as tf.Tensor2D));
-      const normed = tf.add(
-        frozenNorm(x, this.arch.unembed.norm, this.frozen.scales.get('final'), () => this.w('ln_final.w')),
-        afterNorm,
-      ) as tf.Tensor2D;
-      return tf.add(this.matMul(normed, this.w('unembed.W_U') as tf.Tensor2D), logitBias) as tf.Tensor2D;
+      for (const [layer, h] of hiddenSums) x = tf.add(x, this.matMul(h, this.mlp(layer, 'W_out')));
+      const normed = tf.add(this.view.normed(this.finalNorm, x, this.finalScale()), afterNorm) as tf.Tensor2D;
+      return tf.add(this.matMul(normed, this.view.tensor(W_U) as tf.Tensor2D), logitBias) as tf.Tensor2D;
     });
     tf.dispose([residual, afterNorm, logitBias, ...hiddenSums.values()]);
     return result;
   }
 
   /**
-   * Readout-first: each term's contribution to one logit direction per position, `readout` being
-   * n × V rows (a one-hot target, a logit difference). The direction is pulled back through W_U
-   * and the frozen final norm once, and contracted into bilinear terms before W_out, so a pair
-   * costs O(n·m) rather than O(n·m·d).
+   * Each term's contribution to one logit direction per position, `direction` being n × V rows (a
+   * one-hot target, a logit difference). The direction is pulled back through W_U and the frozen
+   * final norm once, and contracted into bilinear terms before W_out, so a pair costs O(n·m) rather
+   * than O(n·m·d).
    */
-  contributions(terms: readonly Term[], readout: tf.Tensor2D, onTerm?: () => void): Float64Array[] {
-    const direction = tf.keep(tf.tidy(() => this.pullBack(readout)));
+  contributions(terms: readonly Term[], direction: tf.Tensor2D, onTerm?: () => void): Float64Array[] {
+    this.multiplyAdds += this.n * this.arch.vocab * this.d;
+    const [throughUnembed, residualDirection] = tf.tidy(() => {
+      const u = this.view.unembedPulledBack(direction);
+      return [u, this.view.normPulledBack(this.finalNorm, u, this.finalScale())];
+    });
     const out: Float64Array[] = new Array(terms.length);
     terms.forEach((term, i) => {
       if (term.path.kind === 'bilinear') return;
-      out[i] = this.linearContribution(term, readout, direction);
+      const along = entersBehind(this.finalNorm, term.path) ? throughUnembed : residualDirection;
+      out[i] = this.linearContribution(term, direction, along);
       onTerm?.();
     });
     const viaOut = new Map<number, tf.Tensor2D>();
     const pulledThroughOut = (layer: number) => {
       let u = viaOut.get(layer);
       if (!u)
-        viaOut.set(
-          layer,
-          (u = tf.keep(
-            tf.tidy(() => this.matMul(direction, tf.transpose(this.w(`blocks.${layer}.mlp.W_out`)) as tf.Tensor2D)),
-          )),
-        );
+        viaOut.set(layer, (u = tf.keep(tf.tidy(() => this.matMul(residualDirection, this.mlp(layer, 'W_out'), true)))));
       return u;
     };
     pairContributions(this, terms, pulledThroughOut, (termIndex, values) => {
       out[termIndex] = values;
       onTerm?.();
     });
-    direction.dispose();
-    for (const u of viaOut.values()) u.dispose();
+    tf.dispose([throughUnembed, residualDirection, ...viaOut.values()]);
     return out;
   }
 
-  /** A term that is not a pair, read out along `direction` (W_U and the final norm pulled back). */
-  private linearContribution(term: Term, readout: tf.Tensor2D, direction: tf.Tensor2D): Float64Array {
+  /**
+   * A term that is not a pair, its residual contribution read along `along` (the direction pulled back
+   * through W_U, and through the final norm unless the term enters behind it); b_U along `direction` itself.
+   */
+  private linearContribution(term: Term, direction: tf.Tensor2D, along: tf.Tensor2D): Float64Array {
     const r = tf.tidy(() => {
       const c = term.coefficient.valueOf();
       const { path } = term;
-      if (path.kind === 'bias' && path.name === 'unembed.b_U')
-        return tf.mul(tf.sum(tf.mul(readout, this.w('unembed.b_U')), 1), c);
+      if (isLogitBias(path)) return tf.mul(tf.sum(tf.mul(direction, this.view.tensor(B_U)), 1), c);
       this.multiplyAdds += this.n * this.d;
-      if (path.kind === 'bias' && path.name === 'ln_final.b') {
-        return tf.mul(
-          tf.sum(
-            tf.mul(this.broadcast(this.w('ln_final.b')), tf.matMul(readout, tf.transpose(this.w('unembed.W_U')))),
-            1,
-          ),
-          c,
-        );
-      }
-      return tf.mul(tf.sum(tf.mul(this.residual(path), direction), 1), c);
+      return tf.mul(tf.sum(tf.mul(this.residual(path), along), 1), c);
     });
     const values = Float64Array.from(r.dataSync());
     r.dispose();
     return values;
-  }
-
-  /** readout (n × V) → the residual direction (n × d) such that value · direction = readout · logits. */
-  private pullBack(readout: tf.Tensor2D): tf.Tensor2D {
-    let u = this.matMul(readout, tf.transpose(this.w('unembed.W_U')) as tf.Tensor2D);
-    const norm = this.arch.unembed.norm;
-    if (!norm) return u;
-    u = tf.mul(u, this.w('ln_final.w')) as tf.Tensor2D;
-    if (norm === 'layer') u = tf.sub(u, tf.mean(u, 1, true)) as tf.Tensor2D;
-    return tf.mul(u, tf.expandDims(this.frozen.scales.get('final')!, 1)) as tf.Tensor2D;
   }
 
   dispose(): void {
@@ -315,20 +259,11 @@ export class PathEvaluator {
       for (const t of cache.values()) t.dispose();
       cache.clear();
     }
+    this.view.dispose();
   }
 }
 
-/** The frozen norm as a linear map: centre (LayerNorm), scale per position, multiply by the gain. */
-function frozenNorm(
-  x: tf.Tensor2D,
-  kind: NormKind | undefined,
-  scale: tf.Tensor1D | undefined,
-  gain: () => tf.Tensor,
-): tf.Tensor2D {
-  if (!kind) return x;
-  const centred = kind === 'layer' ? tf.sub(x, tf.mean(x, 1, true)) : x;
-  return tf.mul(tf.mul(centred, tf.expandDims(scale!, 1)), gain()) as tf.Tensor2D;
-}
+const isLogitBias = (path: Path) => path.kind === 'bias' && path.site === B_U;
 
 const keys = new Map<Path, string>();
 let nextKey = 0;

@@ -1,11 +1,11 @@
 // A model to compute with: its checked spec and its weights. SPEC may be a .pathsum file or a
 // directory holding one spec and model.safetensors (how the shipped models are laid out); without
 // a weights file the weights are random, drawn from a seed, so every command works on any spec.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { type Architecture, parameterCount } from '../language/architecture.js';
-import { loadSpec } from '../language/index.js';
+import type { Architecture } from '../language/architecture.js';
+import { parameterCount } from '../model/weights.js';
+import { loadSpec, resolveSpecPath } from '../model/spec.js';
 import { loadWeights, randomWeights, type Weights } from './weights.js';
 
 export interface Model {
@@ -25,6 +25,8 @@ export interface ModelOptions {
   readonly seed?: number;
   /** The command that needs real weights: no random ones, a one-line error instead. */
   readonly requireWeights?: string;
+  /** Tensors of the weights file that the spec does not use are ignored with a warning, not refused. */
+  readonly allowExtra?: boolean;
 }
 
 /** Random weights are for specs of research size; a spec like examples/big.pathsum would need gigabytes. */
@@ -34,19 +36,12 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
   const { spec, weights } = resolvePaths(specPath, options.weights);
   const arch = loadSpec(spec, { model: options.model });
   if (weights) {
-    const loaded = loadWeights(arch, weights);
+    const loaded = loadWeights(arch, weights, { allowExtra: options.allowExtra });
     return { arch, weights: loaded.weights, source: weights, random: false, warnings: loaded.warnings };
   }
-  if (options.requireWeights)
-    throw new UserError(
-      `${options.requireWeights}: --weights FILE is required (or give a model directory holding model.safetensors)`,
-    );
+  if (options.requireWeights) throw new MissingWeightsError(options.requireWeights, spec);
   const count = parameterCount(arch);
-  if (count > RANDOM_PARAMETER_LIMIT) {
-    throw new UserError(
-      `${spec}: model '${arch.name}' has ${count.toLocaleString('en-US')} parameters, too many to draw random weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')}); pass --weights FILE`,
-    );
-  }
+  if (count > RANDOM_PARAMETER_LIMIT) throw new TooLargeForRandomWeightsError(spec, arch.name, count);
   const seed = options.seed ?? 0;
   return {
     arch,
@@ -57,22 +52,41 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
   };
 }
 
+/** The command needs real weights and none were given: no weights file, no model directory. */
+export class MissingWeightsError extends UserError {
+  readonly code = 'missing-weights';
+  constructor(
+    readonly command: string,
+    readonly spec: string,
+  ) {
+    super(`${command}: a weights file is required (or a model directory holding model.safetensors)`);
+  }
+}
+
+/** No weights were given and the model is too large to draw random ones for. */
+export class TooLargeForRandomWeightsError extends UserError {
+  readonly code = 'too-large-for-random-weights';
+  /** The sentence without its remedy, which depends on how weights are given (a flag, an option). */
+  readonly statement: string;
+  constructor(
+    readonly spec: string,
+    readonly model: string,
+    readonly parameters: bigint,
+  ) {
+    const statement =
+      `${spec}: model '${model}' has ${parameters.toLocaleString('en-US')} parameters, too many to draw random ` +
+      `weights for (limit ${RANDOM_PARAMETER_LIMIT.toLocaleString('en-US')})`;
+    super(`${statement}; give a weights file`);
+    this.statement = statement;
+  }
+}
+
 /** A directory stands for its one .pathsum spec and its model.safetensors. */
 function resolvePaths(
   specPath: string,
   weightsFlag: string | undefined,
 ): { spec: string; weights: string | undefined } {
-  if (!isDirectory(specPath)) return { spec: specPath, weights: weightsFlag };
-  const specs = readdirSync(specPath).filter(f => f.endsWith('.pathsum'));
-  if (specs.length !== 1)
-    throw new UserError(`${specPath}: a model directory must hold exactly one .pathsum spec, found ${specs.length}`);
-  return { spec: join(specPath, specs[0]!), weights: weightsFlag ?? join(specPath, 'model.safetensors') };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  const spec = resolveSpecPath(specPath);
+  const directory = spec !== specPath;
+  return { spec, weights: weightsFlag ?? (directory ? join(specPath, 'model.safetensors') : undefined) };
 }

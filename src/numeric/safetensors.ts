@@ -1,9 +1,16 @@
-// The safetensors format (docs/design.md §3), read and written by the project: 8 bytes little-endian
-// header length N, N bytes of JSON ({name: {dtype, shape, data_offsets}}, optional __metadata__),
-// then the byte buffer. Checked at least as strictly as the reference reader.
+// The safetensors format (docs/design.md §3), read and written by the project: 8 bytes little-endian header length
+// N, N bytes of JSON ({name: {dtype, shape, data_offsets}}, optional __metadata__), then the byte buffer. Checked at
+// least as strictly as the reference reader; a file is read header first, so its size is checked before its bytes
+// are held.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { UserError } from '../errors.js';
 
-export class WeightsError extends UserError {}
+/** One line, whatever the file holds: control characters and line separators from names or JSON are escaped. */
+export class WeightsError extends UserError {
+  constructor(message: string) {
+    super(message.replace(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/gu, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
+}
 
 export type DType = 'F32' | 'F16' | 'BF16';
 const sizes: Record<DType, number> = { F32: 4, F16: 2, BF16: 2 };
@@ -21,36 +28,165 @@ export interface SafetensorsFile {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
-  const fail = (what: string): never => {
+type Fail = (what: string) => never;
+
+const failure =
+  (file: string): Fail =>
+  what => {
     throw new WeightsError(`${file}: ${what}`);
   };
-  if (bytes.length < 8) fail(`not a safetensors file: ${bytes.length} bytes, fewer than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER)) fail(`header length ${headerLength} exceeds the limit of ${MAX_HEADER} bytes`);
-  const n = Number(headerLength);
-  if (8 + n > bytes.length)
-    fail(`truncated: the header claims ${n} bytes but the file has ${bytes.length - 8} after the length`);
+
+/**
+ * A tensor name as a message shows it: as is, or quoted when it is empty or holds spaces or invisible characters; a
+ * name longer than a line is cut.
+ */
+export function shown(name: string): string {
+  const cut = name.length > 100 ? `${name.slice(0, 100)}…` : name;
+  return /^[^\s\p{C}]+$/u.test(cut) ? cut : JSON.stringify(cut);
+}
+
+/** A header value as JSON, cut to a few words. */
+const brief = (value: unknown): string => {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+};
+
+export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  const fail = failure(file);
+  const n = headerLength(bytes.subarray(0, 8), bytes.length, fail);
+  const header = readHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n, fail);
+  return { tensors: decodeAll(header.tensors, bytes.subarray(8 + n)), metadata: header.metadata };
+}
+
+/**
+ * Reads a file as `readSafetensors` reads bytes, but the length field and the header first: a device (`/dev/zero`), a
+ * pipe or a file shorter than its header says is refused before anything the size of the file is allocated.
+ */
+export function readSafetensorsFile(file: string): SafetensorsFile {
+  const fail = failure(file);
+  let fd: number;
+  try {
+    // non-blocking, or opening a named pipe would wait for a writer
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    return fail(`cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  try {
+    const size = regularSize(fstatSync(fd), fail);
+    const read = (position: number, length: number) => readExactly(fd, position, length, fail);
+    const n = headerLength(read(0, Math.min(8, size)), size, fail);
+    const header = readHeader(read(8, n), size - 8 - n, fail);
+    return { tensors: decodeAll(header.tensors, read(8 + n, size - 8 - n)), metadata: header.metadata };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const kinds = [
+  ['isDirectory', 'a directory'],
+  ['isCharacterDevice', 'a character device'],
+  ['isBlockDevice', 'a block device'],
+  ['isFIFO', 'a named pipe'],
+  ['isSocket', 'a socket'],
+] as const;
+
+function regularSize(stats: Stats, fail: Fail): number {
+  if (stats.isFile()) return stats.size;
+  const kind = kinds.find(([is]) => stats[is]())?.[1] ?? 'not a file';
+  return fail(`not a regular file (${kind}); weights are read from a safetensors file`);
+}
+
+function readExactly(fd: number, position: number, length: number, fail: Fail): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.allocUnsafe(length);
+  } catch {
+    return fail(`cannot hold its ${length.toLocaleString('en-US')} bytes in memory`);
+  }
+  for (let at = 0; at < length; ) {
+    const got = readSync(fd, bytes, at, length - at, position + at);
+    if (got === 0)
+      fail(`truncated while reading: the file ended at byte ${position + at}, before byte ${position + length}`);
+    at += got;
+  }
+  return bytes;
+}
+
+/** N from the first 8 bytes of a file of `fileLength` bytes, checked against the limit and the file. */
+function headerLength(first: Uint8Array, fileLength: number, fail: Fail): number {
+  if (fileLength < 8) fail(`not a safetensors file: ${fileLength} bytes, fewer than the 8-byte header length`);
+  const length = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(MAX_HEADER)) fail(`header length ${length} exceeds the limit of ${MAX_HEADER} bytes`);
+  const n = Number(length);
+  if (8 + n > fileLength)
+    fail(`truncated: the header claims ${n} bytes but the file has ${fileLength - 8} after the length`);
+  return n;
+}
+
+/** The header's tensors and metadata, checked against a data buffer of `bufferLength` bytes. */
+function readHeader(
+  bytes: Uint8Array,
+  bufferLength: number,
+  fail: Fail,
+): { tensors: Described[]; metadata: Record<string, string> } {
+  let text: string;
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as Record<
-      string,
-      unknown
-    >;
+    // a byte-order mark is kept, so that JSON.parse refuses it as the reference reader does
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    header = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     return fail(`the header is not valid UTF-8 JSON (${(error as Error).message.split('\n')[0]})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('the header must be a JSON object');
+  const twice = repeatedKey(text);
+  if (twice)
+    fail(`the header has the key ${shown(twice.key)} twice${twice.in ? ` (in the entry of ${shown(twice.in)})` : ''}`);
   const metadata = readMetadata(header.__metadata__, fail);
   const entries = Object.entries(header).filter(([k]) => k !== '__metadata__');
-  const described = entries.map(([name, info]) => describe(name, info, fail));
-  const buffer = bytes.subarray(8 + n);
-  checkLayout(described, buffer.length, fail);
+  const tensors = entries.map(([name, info]) => describe(name, info, fail));
+  checkLayout(tensors, bufferLength, fail);
+  return { tensors, metadata };
+}
+
+/**
+ * The first key that an object of the (valid) JSON text holds twice, and the top-level key it is under: JSON.parse
+ * keeps the last silently, where another reader may keep the first and load other weights. Only quotes and brackets
+ * need reading: in valid JSON a key is the first string after `{` or after a `,` at its object's own depth.
+ */
+export function repeatedKey(json: string): { key: string; in?: string } | undefined {
+  // one frame per open bracket: the keys met so far in an object, null for an array
+  const frames: (Set<string> | null)[] = [];
+  let expectKey = false;
+  let topKey: string | undefined;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      const keys = frames[frames.length - 1];
+      if (expectKey && keys) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (keys.has(key)) return frames.length === 1 ? { key } : { key, in: topKey };
+        keys.add(key);
+        if (frames.length === 1) topKey = key;
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === '{' || c === '[') {
+      frames.push(c === '{' ? new Set() : null);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') frames.pop();
+    else if (c === ',') expectKey = frames[frames.length - 1] != null;
+  }
+  return undefined;
+}
+
+function decodeAll(described: readonly Described[], buffer: Uint8Array): Map<string, RawTensor> {
   const tensors = new Map<string, RawTensor>();
   for (const t of described)
     tensors.set(t.name, { dtype: t.dtype, shape: t.shape, data: decode(t.dtype, buffer.subarray(t.begin, t.end)) });
-  return { tensors, metadata };
+  return tensors;
 }
 
 interface Described {
@@ -61,56 +197,56 @@ interface Described {
   end: number;
 }
 
-function readMetadata(value: unknown, fail: (what: string) => never): Record<string, string> {
+function readMetadata(value: unknown, fail: Fail): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail('__metadata__ must be an object of strings');
   for (const [k, v] of Object.entries(value as object))
-    if (typeof v !== 'string') fail(`__metadata__.${k} must be a string`);
+    if (typeof v !== 'string') fail(`__metadata__.${shown(k)} must be a string`);
   return value as Record<string, string>;
 }
 
-function describe(name: string, info: unknown, fail: (what: string) => never): Described {
+function describe(name: string, info: unknown, fail: Fail): Described {
   const o = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-  if (typeof o !== 'object' || o === null) fail(`tensor ${name}: its header entry must be an object`);
+  if (typeof o !== 'object' || o === null) fail(`tensor ${shown(name)}: its header entry must be an object`);
   // own keys only: `in` would accept 'constructor' or 'toString' as a dtype
   if (typeof o.dtype !== 'string' || !Object.hasOwn(sizes, o.dtype))
-    fail(`tensor ${name}: dtype ${JSON.stringify(o.dtype)} is not supported (F32, F16 or BF16)`);
+    fail(`tensor ${shown(name)}: dtype ${brief(o.dtype)} is not supported (F32, F16 or BF16)`);
   const shape = o.shape;
   if (!Array.isArray(shape) || !shape.every(s => Number.isSafeInteger(s) && s >= 0))
-    fail(`tensor ${name}: shape must be a list of non-negative integers`);
+    fail(`tensor ${shown(name)}: shape must be a list of non-negative integers`);
   const offsets = o.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(x => Number.isSafeInteger(x) && x >= 0))
-    fail(`tensor ${name}: data_offsets must be [begin, end]`);
+    fail(`tensor ${shown(name)}: data_offsets must be [begin, end]`);
   const [begin, end] = offsets as [number, number];
   const dtype = o.dtype as DType;
   const numel = (shape as number[]).reduce((p, s) => p * s, 1);
   if (end < begin || end - begin !== numel * sizes[dtype]) {
     fail(
-      `tensor ${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`,
+      `tensor ${shown(name)}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`,
     );
   }
   return { name, dtype, shape: shape as number[], begin, end };
 }
 
-function checkLayout(tensors: Described[], bufferLength: number, fail: (what: string) => never): void {
+function checkLayout(tensors: Described[], bufferLength: number, fail: Fail): void {
   const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   let previous: Described | undefined;
   for (const t of sorted) {
     if (t.begin < expected)
       fail(
-        `tensor ${t.name}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${previous!.name} [${previous!.begin}, ${previous!.end})`,
+        `tensor ${shown(t.name)}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${shown(previous!.name)} [${previous!.begin}, ${previous!.end})`,
       );
     if (t.begin > expected)
       fail(
-        `tensor ${t.name}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`,
+        `tensor ${shown(t.name)}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`,
       );
     expected = t.end;
     previous = t;
   }
   if (expected !== bufferLength) {
-    const last = previous ? `tensor ${previous.name} ends` : 'the tensors end';
+    const last = previous ? `tensor ${shown(previous.name)} ends` : 'the tensors end';
     fail(
       `${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`,
     );

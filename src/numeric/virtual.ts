@@ -5,8 +5,8 @@
 // each embedding leaf and a `position` axis (size context) for each positional-embedding leaf;
 // bias leaves are constants and have no axis. Its first axis is the logit (size V), e.g.
 // `W_U W_OV^{l,h} W_E`, i.e. table[b, a] = (W_E[a] · W_V W_O · W_U)[b] in row convention; with a
-// `readout` c that axis is dropped (`u_c^T W_U B_sym(W_E, W_E)` is V × V). Degree-0 terms are a
-// vector over the logits (or a scalar with a readout).
+// `logit` c that axis is dropped (`u_c^T W_U B_sym(W_E, W_E)` is V × V). Degree-0 terms are a
+// vector over the logits (or a scalar for one logit).
 //
 // Norms are included: T carries each frozen norm's gain and, for LayerNorm, its centring, and a
 // norm's bias is its own degree-0 leaf. The per-position scale 1/rms (1/σ) is not a weight, so it
@@ -14,20 +14,23 @@
 // K is the patterns alone and the table is exactly the model's weight-space circuit; with norms
 // the table is that circuit up to the per-position scales, which come from the forward pass.
 //
-// API (all one-line UserErrors on a path, readout or input the model does not have):
-//   virtualTable(arch, weights, path, { readout? }) → VirtualTable    one table, tensors released
-//   new VirtualWeights(arch, weights).table(path, { readout? })        many tables, shared sub-paths; dispose()
+// API (all one-line UserErrors on a path, logit or input the model does not have):
+//   virtualTable(arch, weights, path, { logit? }) → VirtualTable      one table, tensors released
+//   new VirtualWeights(arch, weights).table(path, { logit? })          many tables, shared sub-paths; dispose()
 //   contractWithInputs(arch, table, tokens, frozen, coefficient?)     → { logits, mass }, n × (V or 1)
 // The law: contractWithInputs(…, term.coefficient) equals PathEvaluator.logits(term) (its column
-// `readout` with a readout); `mass` (Σ over the kernel of |c K T|) bounds its float32 rounding.
-// Sizes: a table holds V · Π(input sizes) floats (V³ for a pair of embeddings: pass a readout
+// `logit` with one logit); `mass` (Σ over the kernel of |c K T|) bounds its float32 rounding.
+// Sizes: a table holds V · Π(input sizes) floats (V³ for a pair of embeddings: pass a logit
 // for a large vocabulary); contracting it costs n^(k+1) per logit for k input axes.
 import * as tf from '@tensorflow/tfjs-core';
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
-import { ONE, pathToJSON, type Path } from '../paths/path.js';
-import type { Architecture, NormKind } from '../language/architecture.js';
+import type { Architecture } from '../language/architecture.js';
+import { site } from '../language/site.js';
+import type { Norm } from '../model/blocks/norm.js';
+import { ONE, type Path, pathToJSON } from '../paths/path.js';
 import type { SequenceFrozen } from './forward.js';
+import { B_U, entersBehind, normAt, W_E, W_POS, W_U, WeightView } from './weight-view.js';
 import type { Weights } from './weights.js';
 
 export type InputAxis = 'token' | 'position';
@@ -35,8 +38,8 @@ export type InputAxis = 'token' | 'position';
 export interface VirtualTable {
   readonly path: Path;
   /** The one logit read out, or undefined for all V. */
-  readonly readout: number | undefined;
-  /** [V (absent with a readout), one size per input]. */
+  readonly logit: number | undefined;
+  /** [V (absent with a logit), one size per input]. */
   readonly shape: readonly number[];
   /** What indexes each input axis. */
   readonly inputs: readonly InputAxis[];
@@ -45,19 +48,17 @@ export interface VirtualTable {
 }
 
 export interface Contraction {
-  /** n × (V, or 1 with a readout), row-major. */
+  /** n × (V, or 1 with a logit), row-major. */
   readonly logits: Float64Array;
   /** Σ over the kernel of |c K[t,S] T[o, inputs(S)]|: the scale of the float32 rounding. */
   readonly mass: Float64Array;
 }
 
-/** A residual-space table, d × Π(input sizes), with its input axes. */
+/** A residual-space table in row convention, Π(input sizes) × d, with its input axes. */
 interface Feature {
   readonly matrix: tf.Tensor2D;
   readonly inputs: readonly InputAxis[];
 }
-
-type Site = 'ln1' | 'ln2' | 'final';
 
 const describePath = (path: Path) => JSON.stringify(pathToJSON(path));
 
@@ -76,7 +77,7 @@ export function virtualTable(
   arch: Architecture,
   weights: Weights,
   path: Path,
-  options: { readout?: number } = {},
+  options: { logit?: number } = {},
 ): VirtualTable {
   const tables = new VirtualWeights(arch, weights);
   try {
@@ -87,36 +88,38 @@ export function virtualTable(
 }
 
 export class VirtualWeights {
+  private readonly view: WeightView;
   private readonly features = new Map<Path, Feature>();
   private readonly projections = new Map<string, Feature>();
 
   constructor(
     private readonly arch: Architecture,
-    private readonly weights: Weights,
-  ) {}
+    weights: Weights,
+  ) {
+    this.view = new WeightView(arch, weights);
+  }
 
   /** The logit table of a final term's path. */
-  table(path: Path, options: { readout?: number } = {}): VirtualTable {
-    const { readout } = options;
-    if (readout !== undefined && !(Number.isInteger(readout) && readout >= 0 && readout < this.arch.vocab)) {
-      throw new UserError(`readout ${readout} is not a token of the vocabulary 0..${this.arch.vocab - 1}`);
+  table(path: Path, options: { logit?: number } = {}): VirtualTable {
+    const { logit } = options;
+    if (logit !== undefined && !(Number.isInteger(logit) && logit >= 0 && logit < this.arch.vocab)) {
+      throw new UserError(`logit ${logit} is not a token of the vocabulary 0..${this.arch.vocab - 1}`);
     }
-    const unembed = () => {
-      const W_U = this.w('unembed.W_U') as tf.Tensor2D;
-      return readout === undefined ? W_U : (tf.slice(W_U, [0, readout], [-1, 1]) as tf.Tensor2D);
-    };
+    // [V or 1, Π(input sizes)]
     const { matrix, inputs } = kept(() => {
-      if (path.kind === 'bias' && path.name === 'unembed.b_U') {
-        const b_U = tf.reshape(this.w('unembed.b_U'), [-1, 1]) as tf.Tensor2D;
-        return { matrix: readout === undefined ? b_U : tf.slice(b_U, [readout, 0], [1, 1]), inputs: [] };
+      const unembed = this.view.tensor(W_U) as tf.Tensor2D;
+      if (path.kind === 'bias' && path.site === B_U) {
+        const b_U = tf.reshape(this.view.tensor(B_U), [-1, 1]) as tf.Tensor2D;
+        return { matrix: logit === undefined ? b_U : tf.slice(b_U, [logit, 0], [1, 1]), inputs: [] };
       }
-      const f = this.normed(path, 'final', 'ln_final');
-      return { matrix: tf.matMul(unembed(), f.matrix, true, false), inputs: f.inputs };
+      const f = this.normed(path, this.view.norm('final', null));
+      const read = logit === undefined ? unembed : (tf.slice(unembed, [0, logit], [-1, 1]) as tf.Tensor2D);
+      return { matrix: tf.matMul(read, f.matrix, true, true), inputs: f.inputs };
     });
     const values = matrix.dataSync() as Float32Array;
     matrix.dispose();
     const sizes = inputs.map(i => (i === 'token' ? this.arch.vocab : this.arch.context));
-    return { path, readout, shape: readout === undefined ? [this.arch.vocab, ...sizes] : sizes, inputs, values };
+    return { path, logit, shape: logit === undefined ? [this.arch.vocab, ...sizes] : sizes, inputs, values };
   }
 
   dispose(): void {
@@ -124,19 +127,10 @@ export class VirtualWeights {
       for (const f of cache.values()) f.matrix.dispose();
       cache.clear();
     }
+    this.view.dispose();
   }
 
-  private w(key: string): tf.Tensor {
-    const t = this.weights.get(key);
-    if (!t) throw new UserError(`the weights lack ${key}`);
-    return t;
-  }
-
-  private headWeight(name: 'W_V' | 'W_O', layer: number, head: number): tf.Tensor2D {
-    return tf.squeeze(tf.slice(this.w(`blocks.${layer}.attn.${name}`), [head], [1]), [0]) as tf.Tensor2D;
-  }
-
-  /** A path's residual-stream table, d × Π(input sizes). */
+  /** A path's residual-stream table, Π(input sizes) × d. */
   private feature(path: Path): Feature {
     let f = this.features.get(path);
     if (!f) {
@@ -149,27 +143,23 @@ export class VirtualWeights {
   private computeFeature(path: Path): Feature {
     return match(path)
       .returnType<Feature>()
-      .with({ kind: 'embed' }, () => ({ matrix: tf.transpose(this.w('embed.W_E')) as tf.Tensor2D, inputs: ['token'] }))
+      .with({ kind: 'embed' }, () => ({ matrix: tf.clone(this.view.tensor(W_E)) as tf.Tensor2D, inputs: ['token'] }))
       .with({ kind: 'pos' }, () => {
         if (!this.arch.positional)
           throw new UserError(
             `model '${this.arch.name}' has no positional embedding, so it has no path {"kind":"pos"}`,
           );
-        return { matrix: tf.transpose(this.w('pos_embed.W_pos')) as tf.Tensor2D, inputs: ['position'] };
+        return { matrix: tf.clone(this.view.tensor(W_POS)) as tf.Tensor2D, inputs: ['position'] };
       })
-      .with({ kind: 'bias' }, p => ({
-        matrix: tf.reshape(this.biasVector(p.name), [-1, 1]) as tf.Tensor2D,
-        inputs: [],
-      }))
+      .with({ kind: 'bias' }, p => ({ matrix: tf.reshape(this.view.bias(p.site), [1, -1]) as tf.Tensor2D, inputs: [] }))
       .with({ kind: 'head' }, p => {
         const attn = this.arch.layers[p.layer]?.attention;
         if (!attn || p.head >= attn.heads)
           throw new UserError(
             `model '${this.arch.name}' has no head ${p.layer}.${p.head} for path ${describePath(path)}`,
           );
-        const x = this.normed(p.of, 'ln1', `blocks.${p.layer}.ln1`, p.layer);
-        const W_VO = tf.matMul(this.headWeight('W_V', p.layer, p.head), this.headWeight('W_O', p.layer, p.head));
-        return { matrix: tf.matMul(W_VO, x.matrix, true, false), inputs: x.inputs };
+        const x = this.normed(p.of, this.view.norm('ln1', p.layer));
+        return { matrix: tf.matMul(x.matrix, this.view.ov(p.layer, p.head)), inputs: x.inputs };
       })
       .with({ kind: 'bilinear' }, p => {
         if (!this.arch.layers[p.layer]?.bilinear)
@@ -177,70 +167,49 @@ export class VirtualWeights {
             `model '${this.arch.name}' has no bilinear block in layer ${p.layer} for path ${describePath(path)}`,
           );
         const hidden = this.hidden(p.layer, p.left, p.right, p.symmetrized);
-        return {
-          matrix: tf.matMul(this.w(`blocks.${p.layer}.mlp.W_out`) as tf.Tensor2D, hidden.matrix, true, false),
-          inputs: hidden.inputs,
-        };
+        const W_out = this.view.tensor(site('mlp', p.layer, 'W_out')) as tf.Tensor2D;
+        return { matrix: tf.matMul(hidden.matrix, W_out), inputs: hidden.inputs };
       })
       .exhaustive();
   }
 
-  /** docs/design.md §3: the attention output bias carries the value biases Σ_h b_V^h W_O^h. */
-  private biasVector(name: string): tf.Tensor {
-    if (name === ONE)
-      throw new UserError(
-        `the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block`,
-      );
-    const attn = /^blocks\.(\d+)\.attn\.b_O$/.exec(name);
-    if (!attn) return this.w(name);
-    const [b_V, W_O] = [this.w(`blocks.${attn[1]}.attn.b_V`), this.w(`blocks.${attn[1]}.attn.W_O`)];
-    return tf.add(this.w(name), tf.sum(tf.matMul(tf.expandDims(b_V, 1), W_O), [0, 1]));
-  }
-
-  private normKind(site: Site, layer: number): NormKind | undefined {
-    if (site === 'final') return this.arch.unembed.norm;
-    const l = this.arch.layers[layer];
-    return site === 'ln1' ? l?.attention?.norm : l?.bilinear?.norm;
-  }
-
-  /** A path behind a frozen norm, less its scale (that is in the kernel): gain ⊙ centring; the norm's own bias passes as is. */
-  private normed(path: Path, site: Site, prefix: string, layer = -1): Feature {
+  /** A path behind a frozen norm, less its scale (that is in the kernel); the norm's own bias passes as is. */
+  private normed(path: Path, norm: Norm | undefined): Feature {
     const f = this.feature(path);
-    const kind = this.normKind(site, layer);
-    if (!kind || (path.kind === 'bias' && path.name === `${prefix}.b`)) return f;
-    const centred = kind === 'layer' ? tf.sub(f.matrix, tf.mean(f.matrix, 0, true)) : f.matrix;
-    return { matrix: tf.mul(centred, tf.reshape(this.w(`${prefix}.w`), [-1, 1])) as tf.Tensor2D, inputs: f.inputs };
+    if (entersBehind(norm, path)) return f;
+    return { matrix: this.view.normed(norm, f.matrix), inputs: f.inputs };
   }
 
-  /** W_in or W_gate applied to an input path, m × Π(input sizes); b_in / b_gate for the homogeneous coordinate. */
+  /** W_in or W_gate applied to an input path, Π(input sizes) × m; b_in / b_gate for the homogeneous coordinate. */
   private projection(path: Path, layer: number, side: 'in' | 'gate'): Feature {
     const key = `${side}.${layer}:${describePath(path)}`;
     let f = this.projections.get(key);
     if (!f) {
       f = kept(() => {
-        if (path.kind === 'bias' && path.name === ONE)
-          return { matrix: tf.reshape(this.w(`blocks.${layer}.mlp.b_${side}`), [-1, 1]) as tf.Tensor2D, inputs: [] };
-        const x = this.normed(path, 'ln2', `blocks.${layer}.ln2`, layer);
-        return {
-          matrix: tf.matMul(this.w(`blocks.${layer}.mlp.W_${side}`) as tf.Tensor2D, x.matrix, true, false),
-          inputs: x.inputs,
-        };
+        if (path.kind === 'bias' && path.site === ONE)
+          return { matrix: tf.reshape(this.view.tensor(site('mlp', layer, `b_${side}`)), [1, -1]), inputs: [] };
+        const x = this.normed(path, this.view.norm('ln2', layer));
+        const W = this.view.tensor(site('mlp', layer, `W_${side}`)) as tf.Tensor2D;
+        return { matrix: tf.matMul(x.matrix, W), inputs: x.inputs };
       });
       this.projections.set(key, f);
     }
     return f;
   }
 
-  /** docs/design.md §1 bilinear row: H[k, S₁, S₂] = (W_in T₁)[k, S₁] (W_gate T₂)[k, S₂], averaged with the swapped order when symmetrized. */
+  /**
+   * docs/design.md §1 bilinear row: H[S₁, S₂, k] = (W_in T₁)[S₁, k] (W_gate T₂)[S₂, k], averaged with the
+   * swapped order when symmetrized.
+   */
   private hidden(layer: number, left: Path, right: Path, symmetrized: boolean): Feature {
-    const outer = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 1)) as tf.Tensor3D;
+    const outer = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.mul(tf.expandDims(a, 1), tf.expandDims(b, 0)) as tf.Tensor3D;
     const [inL, gateR] = [this.projection(left, layer, 'in'), this.projection(right, layer, 'gate')];
     let h = outer(inL.matrix, gateR.matrix);
     if (symmetrized) {
       const swapped = outer(this.projection(right, layer, 'in').matrix, this.projection(left, layer, 'gate').matrix);
-      h = tf.mul(tf.add(h, tf.transpose(swapped, [0, 2, 1])), 0.5) as tf.Tensor3D;
+      h = tf.mul(tf.add(h, tf.transpose(swapped, [1, 0, 2])), 0.5) as tf.Tensor3D;
     }
-    return { matrix: tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D, inputs: [...inL.inputs, ...gateR.inputs] };
+    return { matrix: tf.reshape(h, [-1, h.shape[2]]) as tf.Tensor2D, inputs: [...inL.inputs, ...gateR.inputs] };
   }
 }
 
@@ -277,15 +246,14 @@ function positionKernel(arch: Architecture, path: Path, frozen: FrozenArrays, n:
     axes: 1,
     data: Float64Array.from({ length: n * n }, (_, i) => (Math.floor(i / n) === i % n ? 1 : 0)),
   });
-  const scaled = (k: Kernel, site: string): Kernel => {
-    const D = frozen.scales.get(site);
+  const scaled = (k: Kernel, norm: Norm): Kernel => {
+    const D = frozen.scales.get(norm.scaleKey);
     if (!D) return k;
     const width = k.data.length / n;
     return { axes: k.axes, data: k.data.map((v, i) => v * D[Math.floor(i / width)]!) };
   };
-  // a norm's own bias, and the homogeneous coordinate, enter a block unscaled
-  const input = (p: Path, site: string, normBias: string): Kernel =>
-    p.kind === 'bias' && (p.name === normBias || p.name === ONE) ? kernel(p) : scaled(kernel(p), site);
+  const input = (p: Path, norm: Norm | undefined): Kernel =>
+    !norm || entersBehind(norm, p) ? kernel(p) : scaled(kernel(p), norm);
   const kernel = (p: Path): Kernel =>
     match(p)
       .returnType<Kernel>()
@@ -295,18 +263,15 @@ function positionKernel(arch: Architecture, path: Path, frozen: FrozenArrays, n:
       .with({ kind: 'head' }, q => {
         const A = frozen.patterns[q.layer]?.[q.head];
         if (!A) throw new UserError(`the frozen quantities have no attention pattern for head ${q.layer}.${q.head}`);
-        return mixedProduct(A, input(q.of, `ln1.${q.layer}`, `blocks.${q.layer}.ln1.b`), n);
+        return mixedProduct(A, input(q.of, normAt(arch, 'ln1', q.layer)), n);
       })
-      .with({ kind: 'bilinear' }, q =>
-        faceSplit(
-          input(q.left, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`),
-          input(q.right, `ln2.${q.layer}`, `blocks.${q.layer}.ln2.b`),
-          n,
-        ),
-      )
+      .with({ kind: 'bilinear' }, q => {
+        const norm = normAt(arch, 'ln2', q.layer);
+        return faceSplit(input(q.left, norm), input(q.right, norm), n);
+      })
       .exhaustive();
-  if (path.kind === 'bias' && path.name === 'unembed.b_U') return ones();
-  return arch.unembed.norm ? input(path, 'final', 'ln_final.b') : kernel(path);
+  if (path.kind === 'bias' && path.site === B_U) return ones();
+  return input(path, normAt(arch, 'final', null));
 }
 
 /** docs/design.md §1 head row: (A K)[t, S] = Σ_u A[t, u] K[u, S]. */
@@ -359,8 +324,8 @@ export function contractWithInputs(
   const K = positionKernel(arch, table.path, arrays, n);
   if (K.axes !== table.inputs.length)
     throw new Error(`kernel with ${K.axes} axes for a table with ${table.inputs.length}`);
-  const out = table.readout === undefined ? arch.vocab : 1;
-  const sizes = table.shape.slice(table.readout === undefined ? 1 : 0);
+  const out = table.logit === undefined ? arch.vocab : 1;
+  const sizes = table.shape.slice(table.logit === undefined ? 1 : 0);
   const strides = sizes.map((_, i) => sizes.slice(i + 1).reduce((p, s) => p * s, 1));
   const R = sizes.reduce((p, s) => p * s, 1);
   const width = n ** K.axes;

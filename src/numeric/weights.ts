@@ -1,18 +1,24 @@
 // A model's weights as tfjs tensors keyed by their DEFAULT names (docs/design.md §3), renames resolved:
 // loaded from safetensors (a file, or a directory holding model.safetensors) and checked against
 // the spec, or drawn at random from a seed.
-import { readFileSync, type Stats, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, requiredWeights, weightKey } from '../language/architecture.js';
-import { readSafetensors, WeightsError } from './safetensors.js';
+import { type Architecture, weightKey } from '../language/architecture.js';
+import { requiredWeights } from '../model/weights.js';
+import { type RawTensor, readSafetensorsFile, shown, WeightsError } from './safetensors.js';
 
 export type Weights = ReadonlyMap<string, tf.Tensor>;
 
 export interface LoadedWeights {
   readonly weights: Weights;
-  /** One line per tensor in the file that the spec does not use. */
+  /** One line per tensor in the file that the spec does not use (when they are allowed). */
   readonly warnings: readonly string[];
+}
+
+export interface LoadOptions {
+  /** Tensors the spec does not use are ignored with a warning each, instead of refusing the file. */
+  readonly allowExtra?: boolean;
 }
 
 /** `path` is a .safetensors file or a directory with model.safetensors. */
@@ -26,44 +32,55 @@ export function resolveWeightsFile(path: string): string {
   return stats.isDirectory() ? join(path, 'model.safetensors') : path;
 }
 
-export function loadWeights(arch: Architecture, path: string): LoadedWeights {
+export function loadWeights(arch: Architecture, path: string, options: LoadOptions = {}): LoadedWeights {
   const file = resolveWeightsFile(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw new WeightsError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
-  }
-  const { tensors } = readSafetensors(bytes, file);
+  const { tensors } = readSafetensorsFile(file);
   const checked = new Map<string, { shape: readonly number[]; data: Float32Array }>();
   const used = new Set<string>();
   for (const spec of requiredWeights(arch)) {
     const key = weightKey(arch, spec.key);
-    const raw = tensors.get(key);
-    const renamed = key === spec.key ? '' : ` (renamed from ${spec.key})`;
-    if (!raw)
-      throw new WeightsError(
-        `${file}: tensor ${key}${renamed} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`,
-      );
-    if (raw.shape.length !== spec.shape.length || raw.shape.some((s, i) => s !== spec.shape[i])) {
-      throw new WeightsError(
-        `${file}: tensor ${key}${renamed} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`,
-      );
-    }
-    const bad = raw.data.findIndex(v => !Number.isFinite(v));
-    if (bad >= 0)
-      throw new WeightsError(
-        `${file}: tensor ${key}${renamed} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`,
-      );
-    checked.set(spec.key, { shape: spec.shape, data: raw.data });
+    checked.set(spec.key, { shape: spec.shape, data: checkedTensor(tensors.get(key), key, spec, file) });
     used.add(key);
   }
+  const extra = [...tensors.keys()].filter(k => !used.has(k));
+  const unused = (k: string) => `${file}: tensor ${shown(k)} is not used by model '${arch.name}'`;
+  // a tensor the spec does not name is most often a misspelt or unrenamed key, so it is refused unless allowed
+  if (extra.length && !options.allowExtra) throw new UnusedTensorError(unused(extra[0]!), extra);
   // tensors are made only once every check has passed, so a rejected file leaks none
   const weights = new Map([...checked].map(([key, t]) => [key, tf.tensor(t.data, [...t.shape])]));
-  const warnings = [...tensors.keys()]
-    .filter(k => !used.has(k))
-    .map(k => `${file}: tensor ${k} is not used by model '${arch.name}'`);
-  return { weights, warnings };
+  return { weights, warnings: extra.map(unused) };
+}
+
+/** Tensors of the file that the spec does not use, refused (LoadOptions.allowExtra ignores them instead). */
+export class UnusedTensorError extends WeightsError {
+  readonly code = 'unused-tensor';
+  /** The first tensor named, the count of the others, without the way out. */
+  readonly statement: string;
+  constructor(
+    first: string,
+    readonly tensors: readonly string[],
+  ) {
+    const more = tensors.length > 1 ? ` (and ${tensors.length - 1} more)` : '';
+    super(`${first}${more}; the allowExtra option ignores unused tensors`);
+    this.statement = new WeightsError(`${first}${more}`).message; // made one line as every WeightsError
+  }
+}
+
+/** The values of the tensor stored under `key`, checked against the shape the spec needs. */
+function checkedTensor(
+  raw: RawTensor | undefined,
+  key: string,
+  spec: { readonly key: string; readonly shape: readonly number[] },
+  file: string,
+): Float32Array {
+  const renamed = key === spec.key ? '' : ` (renamed from ${spec.key})`;
+  const name = `${file}: tensor ${shown(key)}${renamed}`;
+  if (!raw) throw new WeightsError(`${name} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`);
+  if (raw.shape.length !== spec.shape.length || raw.shape.some((s, i) => s !== spec.shape[i]))
+    throw new WeightsError(`${name} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`);
+  const bad = raw.data.findIndex(v => !Number.isFinite(v));
+  if (bad >= 0) throw new WeightsError(`${name} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
+  return raw.data;
 }
 
 /**
@@ -76,15 +93,12 @@ export function randomWeights(arch: Architecture, seed: number, scale = 1): Weig
   const weights = new Map<string, tf.Tensor>();
   for (const spec of requiredWeights(arch)) {
     const shape = [...spec.shape];
-    const name = spec.key.split('.').pop()!;
-    const [mean, std] =
-      name === 'w'
-        ? [1, 0.1]
-        : name.startsWith('b')
-          ? [0, 0.1 * scale]
-          : name === 'W_E' || name === 'W_pos'
-            ? [0, scale]
-            : [0, scale / Math.sqrt(shape[shape.length - 2]!)];
+    const [mean, std] = {
+      gain: [1, 0.1],
+      bias: [0, 0.1 * scale],
+      embedding: [0, scale],
+      map: [0, scale / Math.sqrt(shape[shape.length - 2]!)],
+    }[spec.init];
     const values = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => mean + std * normal());
     weights.set(spec.key, tf.tensor(values, shape));
   }

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/language/index.js';
+import { loadSpec } from '../../src/model/spec.js';
 import { cli, type ModelFiles, tensorsOf, writeModel } from './model-files.js';
 import { readFileSync } from 'node:fs';
 import { plantedModel } from './planted-model.js';
@@ -57,6 +57,8 @@ describe('pathsum features: the table', () => {
       'tokens: inputs are moved by head 0.1: s_a W_V W_O with attention weight 1; value and output biases left out',
     );
     expect(ov.out).not.toContain('direct embedding path');
+    expect(ov.out).not.toContain('tokens: otherwise');
+    expect(out).toContain("tokens: otherwise --via ov reads the tokens as layer 0's heads move them\n");
   });
 
   it('biases, norms and W_pos are stated: homogeneous 9×9, ln_final folded in, a chosen position', async () => {
@@ -67,9 +69,13 @@ describe('pathsum features: the table', () => {
     expect(out).toContain("note: ln_final's gain and centering are folded into u");
     expect(out).toContain('tokens: inputs are W_E[a] + W_pos[2]');
     expect(out).toContain('ln2 of layer 0: gain applied, per-position scale left out');
-    expect((await run('full', '--layer', '0', '--token', '3')).out).toContain(
-      'token embeddings W_E[a] only (no W_pos row; choose one with --position P)',
+    const plain = (await run('full', '--layer', '0', '--token', '3')).out;
+    expect(plain).toContain('tokens: inputs are the token embeddings W_E[a] only (no W_pos row)');
+    expect(plain).toContain(
+      "tokens: otherwise --position P adds W_pos[P] to every token; --via ov reads the tokens as layer 0's heads " +
+        'move them',
     );
+    expect(out).not.toContain('--position P adds');
     const pairs = await run(
       'full',
       '--layer',

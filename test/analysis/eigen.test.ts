@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { eigs } from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import { eigenDecomposition, explainedShares, lowRank } from '../../src/analysis/eigen.js';
-import { dot, frobeniusSquared, type Matrix, zeros } from '../../src/analysis/matrix.js';
+import { dot, frobeniusSquared, type Matrix, zeros } from '../../src/linalg/matrix.js';
 import { orthonormal } from './gram-schmidt.js';
 
 const entry = fc.double({ min: -10, max: 10, noNaN: true });

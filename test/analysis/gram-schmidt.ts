@@ -1,5 +1,5 @@
 // Orthonormal bases from random numbers, for planted matrices and models.
-import { dot } from '../../src/analysis/matrix.js';
+import { dot } from '../../src/linalg/matrix.js';
 
 /** Gram–Schmidt on the n vectors in xs (n×n numbers), topped up with unit vectors if some vanish. */
 export function orthonormal(n: number, xs: number[]): Float64Array[] {

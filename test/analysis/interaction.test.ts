@@ -1,13 +1,13 @@
 // x̃ᵀ Q_u x̃ + u·b_out = u · MLP(x): against a float64 evaluation of the bilinear layer written here
 // from docs/design.md §3, and against src/numeric's forward pass (float32) on bilinear-only models, with
-// the readout pulled back through ln_final and the layer's input taken through ln2.
+// the output direction pulled back through ln_final and the layer's input taken through ln2.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bilinearForm } from '../../src/analysis/bilinear.js';
 import { interactionMatrix, outputOffset } from '../../src/analysis/interaction.js';
 import { eigenDecomposition } from '../../src/analysis/eigen.js';
-import { dot, quadratic } from '../../src/analysis/matrix.js';
-import { readout } from '../../src/analysis/readout.js';
+import { dot, quadratic } from '../../src/linalg/matrix.js';
+import { outputDirection } from '../../src/analysis/direction.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
@@ -152,7 +152,7 @@ describe('interaction matrix Q_u', () => {
     );
   });
 
-  it('a token readout gives the forward pass logit: s_final (x·u + ỹᵀ Q_u ỹ + u·b_out) + constants (float32)', () => {
+  it('the output direction of a token gives the forward pass logit: s_final (x·u + ỹᵀ Q_u ỹ + u·b_out) + constants (float32)', () => {
     fc.assert(
       fc.property(
         bilinearOnly,
@@ -164,7 +164,7 @@ describe('interaction matrix Q_u', () => {
           const { logits, frozen } = forwardOne(arch, weights, tokens);
           try {
             const form = bilinearForm(arch, weights, 0);
-            const r = readout(arch, weights, 0, { kind: 'token', token: c });
+            const r = outputDirection(arch, weights, 0, { kind: 'token', token: c });
             expect(r.kind).toBe('unembed');
             const q = interactionMatrix(form, r.u);
             const forwardLogits = logits.arraySync();

@@ -1,6 +1,6 @@
 // A planted one-layer bilinear model: W_in = W_gate = [p_1 … p_r] for orthonormal p_k, and W_out
 // chosen so that (W_out W_U[:,c])_k = λ_k, hence Q_c = Σ_k λ_k p_k p_kᵀ; every Q_{e_o} has rank ≤ r.
-import { dot } from '../../src/analysis/matrix.js';
+import { dot } from '../../src/linalg/matrix.js';
 import { rng } from '../arbitraries.js';
 import { orthonormal } from './gram-schmidt.js';
 import { writeModel } from './model-files.js';

@@ -3,7 +3,7 @@
 // (|cos| > 0.999) and the λ_k, read them in token space, and table the token pairs it implies.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dot } from '../../src/analysis/matrix.js';
+import { dot } from '../../src/linalg/matrix.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { cli } from './model-files.js';
 import { d, plantedModel, V } from './planted-model.js';

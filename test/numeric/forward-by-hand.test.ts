@@ -6,8 +6,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeFrozen, forwardOne, NORM_EPS } from '../../src/numeric/forward.js';
 import type { Weights } from '../../src/numeric/weights.js';
-import { requiredWeights } from '../../src/language/architecture.js';
-import { compile } from '../../src/language/index.js';
+import { requiredWeights } from '../../src/model/weights.js';
+import { compile } from '../../src/model/spec.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
-import { requiredWeights } from '../../src/language/architecture.js';
-import { loadSpec } from '../../src/language/index.js';
+import { requiredWeights } from '../../src/model/weights.js';
+import { loadSpec } from '../../src/model/spec.js';
 
 const arch = loadSpec('examples/full.pathsum');
 const values = (seed: number) => {

@@ -2,7 +2,8 @@
 // (8-byte little-endian header length, JSON header, byte buffer), every malformation rejected
 // with one line naming the file and the tensor, F16/BF16 decoded bit-exactly, and weights loaded
 // against a spec under TransformerLens names.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -11,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { readSafetensors, WeightsError, writeSafetensors } from '../../src/numeric/safetensors.js';
 import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
-import { compile } from '../../src/language/index.js';
+import { compile } from '../../src/model/spec.js';
 
 beforeAll(async () => {
   await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');
@@ -181,6 +182,53 @@ const malformed: [string, Uint8Array, string][] = [
     layout('{"__metadata__":{"format":"pt","step":100}}'),
     '__metadata__.step must be a string',
   ],
+  // JSON.parse keeps the last of two equal keys; another reader may keep the first
+  [
+    'a tensor named twice',
+    layout(`{"a":${JSON.stringify(entry('F32', [1], 0, 4))},"a":${JSON.stringify(entry('F32', [1], 0, 4))}}`, bytes(4)),
+    'the header has the key a twice',
+  ],
+  [
+    'a tensor named twice, once through an escape',
+    layout(`{"a":${JSON.stringify(entry('F32', [1], 0, 4))},"\\u0061":${JSON.stringify(entry('F32', [1], 4, 8))}}`),
+    'the header has the key a twice',
+  ],
+  [
+    'a dtype given twice',
+    layout('{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4],"dtype":"F32"}}', bytes(4)),
+    'the header has the key dtype twice (in the entry of a)',
+  ],
+  [
+    'a metadata key given twice',
+    layout('{"__metadata__":{"format":"pt","format":"np"}}'),
+    'the header has the key format twice (in the entry of __metadata__)',
+  ],
+  [
+    '__metadata__ given twice',
+    layout('{"__metadata__":{},"__metadata__":{"format":"pt"}}'),
+    'the header has the key __metadata__ twice',
+  ],
+  // names are shown on one line, quoted when they hold spaces or invisible characters
+  [
+    'a name with a line feed',
+    layout(`{"a\\nb":${JSON.stringify(entry('I64', [1], 0, 8))}}`, bytes(8)),
+    'tensor "a\\nb": dtype "I64" is not supported (F32, F16 or BF16)',
+  ],
+  [
+    'a name with a line separator',
+    layout(`{"a\u2028b":${JSON.stringify(entry('I64', [1], 0, 8))}}`, bytes(8)),
+    'tensor "a\\u2028b": dtype "I64" is not supported (F32, F16 or BF16)',
+  ],
+  [
+    'an empty name',
+    layout(`{"":${JSON.stringify(entry('F32', [2], 0, 4))}}`, bytes(4)),
+    'tensor "": data_offsets [0, 4] hold 4 bytes, but shape [2] of F32 needs 8',
+  ],
+  [
+    'a dtype that is a long list',
+    layout(`{"a":{"dtype":[${'1,'.repeat(99)}1],"shape":[1],"data_offsets":[0,4]}}`, bytes(4)),
+    `tensor a: dtype [${'1,'.repeat(19)}1… is not supported (F32, F16 or BF16)`,
+  ],
 ];
 
 describe('readSafetensors rejects malformed files with one line naming the file and the tensor', () => {
@@ -193,6 +241,7 @@ describe('readSafetensors rejects malformed files with one line naming the file 
     ['header not JSON', layout('{"a": F32}')],
     ['header empty', layout('')],
     ['header not UTF-8', layout('{"a":1}').map((b, i) => (i === 9 ? 0xff : b))],
+    ['header after a byte-order mark', layout(`\uFEFF${JSON.stringify({ a: entry('F32', [1], 0, 4) })}`, bytes(4))],
   ])('%s', (_, file) => {
     expect(errorOf(() => readSafetensors(file, FILE)).message).toMatch(
       /^bad\.safetensors: the header is not valid UTF-8 JSON \(.+\)$/,
@@ -215,6 +264,36 @@ describe('readSafetensors rejects malformed files with one line naming the file 
     expect([...file.tensors.get('a')!.data]).toEqual([1, -2]);
     expect([...file.tensors.get('b')!.data]).toEqual([2.5]);
     expect(file.tensors.get('empty')).toEqual({ dtype: 'F32', shape: [0, 3], data: new Float32Array(0) });
+  });
+
+  it("the JSON parser's quotation of the header is escaped: no control character reaches the terminal", () => {
+    const message = errorOf(() => readSafetensors(layout('{"a":{"dtype":\u001b[2J"F32"}}'), FILE)).message;
+    expect(message).toMatch(/^bad\.safetensors: the header is not valid UTF-8 JSON \(.*\\u001b\[2J.*\)$/);
+    expect(message).not.toMatch(/\p{Cc}/u);
+  });
+
+  it('a WeightsError is one line whatever it is given: control characters and separators escaped, the rest kept', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), text => {
+        const { message } = new WeightsError(text);
+        expect(message).not.toMatch(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/u);
+        expect(message.replace(/\\u[0-9a-f]{4}/g, '')).toBe(
+          text.replace(/\\u[0-9a-f]{4}/g, '').replace(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/gu, ''),
+        );
+      }),
+    );
+  });
+
+  it('equal keys in different objects, and brackets, commas and quotes inside strings, are no duplicates', () => {
+    const header = JSON.stringify({
+      __metadata__: { dtype: 'a', 'x"}': '{"a":1, "a":2}', '\\': ',"' },
+      dtype: entry('F32', [1], 0, 4),
+      'a,"b': entry('F32', [1], 4, 8),
+      '{': entry('F32', [0], 8, 8),
+    });
+    const file = readSafetensors(layout(header, f32(1, 2)), FILE);
+    expect([...file.tensors.keys()].sort()).toEqual(['a,"b', 'dtype', '{']);
+    expect(file.metadata).toEqual({ dtype: 'a', 'x"}': '{"a":1, "a":2}', '\\': ',"' });
   });
 
   it('reads a file whose bytes start inside a larger buffer (a Node Buffer slice)', () => {
@@ -444,9 +523,29 @@ describe('loadWeights', () => {
     });
   });
 
-  it('an unused tensor is a warning, not an error', () => {
-    const path = save(savedFile([...standard, ['blocks.0.attn.W_Q', [1, 2, 2], [1, 2, 3, 4]]]));
-    expect(loaded(tiny(), path).warnings).toEqual([`${path}: tensor blocks.0.attn.W_Q is not used by model 'tiny'`]);
+  it('an unused tensor is refused, named with the count of the others; allowExtra ignores them with a warning each', () => {
+    const extra: [string, number[], number[]][] = [
+      ['blocks.0.attn.W_Q', [1, 2, 2], [1, 2, 3, 4]],
+      ['embed.W_e', [3, 2], W_E],
+    ];
+    const one = save(savedFile([...standard, extra[0]!]));
+    const two = save(savedFile([...standard, ...extra]));
+    const before = tf.memory().numTensors;
+    expect(errorOf(() => loadWeights(tiny(), one)).message).toBe(
+      `${one}: tensor blocks.0.attn.W_Q is not used by model 'tiny'; the allowExtra option ignores unused tensors`,
+    );
+    expect(errorOf(() => loadWeights(tiny(), two)).message).toBe(
+      `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny' (and 1 more); the allowExtra option ignores unused tensors`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const { weights, warnings } = loadWeights(tiny(), two, { allowExtra: true });
+    expect([...weights.keys()].sort()).toEqual(['embed.W_E', 'unembed.W_U']);
+    expect([...weights.get('embed.W_E')!.dataSync()]).toEqual(W_E);
+    disposeWeights(weights);
+    expect(warnings).toEqual([
+      `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny'`,
+      `${two}: tensor embed.W_e is not used by model 'tiny'`,
+    ]);
   });
 
   const rejected: [string, () => ReturnType<typeof tiny>, () => Uint8Array, (file: string) => string][] = [
@@ -517,6 +616,75 @@ describe('loadWeights', () => {
     const path = save(layout('{}', bytes(4)));
     expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(
       `${path}: the tensors end at byte 0 of the data buffer, but the buffer holds 4 bytes: trailing bytes`,
+    );
+  });
+});
+
+describe('a weights file is read header first', () => {
+  const within = (ms: number, run: () => void) => {
+    const start = performance.now();
+    run();
+    expect(performance.now() - start).toBeLessThan(ms);
+  };
+
+  it.runIf(existsSync('/dev/zero'))('refuses /dev/zero at once instead of reading it forever', () => {
+    within(1000, () => {
+      expect(errorOf(() => loadWeights(tiny(), '/dev/zero')).message).toBe(
+        '/dev/zero: not a regular file (a character device); weights are read from a safetensors file',
+      );
+    });
+  });
+
+  it.runIf(process.platform !== 'win32')('refuses a named pipe without waiting for a writer', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pathsum-st-')), 'pipe.safetensors');
+    execFileSync('mkfifo', [path]);
+    within(1000, () => {
+      expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(
+        `${path}: not a regular file (a named pipe); weights are read from a safetensors file`,
+      );
+    });
+  });
+
+  it('refuses a directory named model.safetensors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pathsum-st-'));
+    mkdirSync(join(dir, 'model.safetensors'));
+    expect(errorOf(() => loadWeights(tiny(), dir)).message).toBe(
+      `${join(dir, 'model.safetensors')}: not a regular file (a directory); weights are read from a safetensors file`,
+    );
+  });
+
+  // the header of `standard` as save_file lays it out: 168 bytes, then 48 of data
+  const N = 168;
+
+  // 16 GiB of holes after a valid header: readFileSync would fail or exhaust memory; the header is checked first
+  // (NTFS would write the zeros out: Linux and macOS only)
+  it.runIf(process.platform !== 'win32')('refuses a sparse 16 GiB file from its header and size alone', () => {
+    expect(savedFile(standard).length).toBe(8 + N + 48);
+    const path = save(savedFile(standard));
+    truncateSync(path, 2 ** 34);
+    within(1000, () => {
+      expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(
+        `${path}: tensor unembed.W_U ends at byte 48 of the data buffer, but the buffer holds ${2 ** 34 - 8 - N} bytes: trailing bytes`,
+      );
+    });
+  });
+
+  it('a file shorter than its header says, and a header length over the limit, are one line each', () => {
+    const cut = save(savedFile(standard).subarray(0, 100));
+    expect(errorOf(() => loadWeights(tiny(), cut)).message).toBe(
+      `${cut}: truncated: the header claims ${N} bytes but the file has 92 after the length`,
+    );
+    const short = save(savedFile(standard).subarray(0, 8 + N + 40));
+    expect(errorOf(() => loadWeights(tiny(), short)).message).toBe(
+      `${short}: tensor unembed.W_U ends at byte 48 of the data buffer, but the buffer holds 40 bytes: truncated`,
+    );
+    const huge = save(layout('{}', undefined, 2n ** 63n));
+    expect(errorOf(() => loadWeights(tiny(), huge)).message).toBe(
+      `${huge}: header length 9223372036854775808 exceeds the limit of 100000000 bytes`,
+    );
+    const tiny3 = save(bytes(3));
+    expect(errorOf(() => loadWeights(tiny(), tiny3)).message).toBe(
+      `${tiny3}: not a safetensors file: 3 bytes, fewer than the 8-byte header length`,
     );
   });
 });

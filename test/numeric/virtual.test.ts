@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { expand, type Term } from '../../src/model/expand.js';
+import { site } from '../../src/language/site.js';
 import { bias, bilinear, embed, head, ONE, pos, type Path } from '../../src/paths/path.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { PathEvaluator } from '../../src/numeric/evaluate.js';
@@ -81,11 +82,11 @@ describe('virtual weight tables, entry by entry', () => {
     });
   });
 
-  it('a symmetrized pair with a readout c is the V × V table u_c^T W_U B_sym(W_E, W_E), symmetric', () => {
+  it('a symmetrized pair read at logit c is the V × V table u_c^T W_U B_sym(W_E, W_E), symmetric', () => {
     const arch = model([{ bilinear: { hidden: 3, bias: false } }]);
     withWeights(arch, 5, w => {
       const c = 2;
-      const t = virtualTable(arch, w, bilinear(0, embed(), embed(), true), { readout: c });
+      const t = virtualTable(arch, w, bilinear(0, embed(), embed(), true), { logit: c });
       expect(t.shape).toEqual([V, V]);
       expect(t.inputs).toEqual(['token', 'token']);
       const [left, right] = [
@@ -120,7 +121,7 @@ describe('virtual weight tables, entry by entry', () => {
     });
   });
 
-  it('degree 0: a positional path is indexed by position, the logit bias is a vector (a scalar with a readout)', () => {
+  it('degree 0: a positional path is indexed by position, the logit bias is a vector (a scalar for one logit)', () => {
     const arch = model([], { positional: true, unembed: { bias: true } });
     withWeights(arch, 7, w => {
       const p = virtualTable(arch, w, pos());
@@ -128,9 +129,9 @@ describe('virtual weight tables, entry by entry', () => {
       expect(p.inputs).toEqual(['position']);
       expectTable(p.values, transpose(matmul(get(w, 'pos_embed.W_pos'), get(w, 'unembed.W_U'))).flat());
       const b_U = w.get('unembed.b_U')!.arraySync() as number[];
-      expect(virtualTable(arch, w, bias('unembed.b_U'))).toMatchObject({ shape: [V], inputs: [] });
-      expectTable(virtualTable(arch, w, bias('unembed.b_U')).values, b_U);
-      const one = virtualTable(arch, w, bias('unembed.b_U'), { readout: 1 });
+      expect(virtualTable(arch, w, bias(site('unembed', null, 'b_U')))).toMatchObject({ shape: [V], inputs: [] });
+      expectTable(virtualTable(arch, w, bias(site('unembed', null, 'b_U'))).values, b_U);
+      const one = virtualTable(arch, w, bias(site('unembed', null, 'b_U')), { logit: 1 });
       expect(one.shape).toEqual([]);
       expectTable(one.values, [b_U[1]!]);
     });
@@ -146,7 +147,7 @@ describe('virtual weight tables, entry by entry', () => {
       });
       expectTable(virtualTable(arch, w, embed()).values, transpose(matmul(normed, get(w, 'unembed.W_U'))).flat());
       expectTable(
-        virtualTable(arch, w, bias('ln_final.b')).values,
+        virtualTable(arch, w, bias(site('ln_final', null, 'b'))).values,
         matmul([w.get('ln_final.b')!.arraySync() as number[]], get(w, 'unembed.W_U'))[0]!,
       );
     });
@@ -156,7 +157,7 @@ describe('virtual weight tables, entry by entry', () => {
 describe('virtual tables refuse what the model does not have', () => {
   const arch = model([{ attention: attention(1), bilinear: { hidden: 3, bias: false } }]);
   const cases: [string, Path, number | undefined, string][] = [
-    ['a readout outside the vocabulary', embed(), 4, 'readout 4 is not a token of the vocabulary 0..3'],
+    ['a logit outside the vocabulary', embed(), 4, 'logit 4 is not a token of the vocabulary 0..3'],
     [
       'a missing head',
       head(0, 1, embed()),
@@ -181,14 +182,12 @@ describe('virtual tables refuse what the model does not have', () => {
       undefined,
       'the homogeneous coordinate {"kind":"bias","name":"1"} is only an argument of a bilinear block',
     ],
-    ['a bias the model lacks', bias('blocks.0.mlp.b_out'), undefined, 'the weights lack blocks.0.mlp.b_out'],
+    ['a bias the model lacks', bias(site('mlp', 0, 'b_out')), undefined, 'the weights lack blocks.0.mlp.b_out'],
   ];
-  it.each(cases)('%s', (_, path, readout, message) => {
+  it.each(cases)('%s', (_, path, logit, message) => {
     withWeights(arch, 1, w => {
       const before = tf.memory().numTensors;
-      expect(() => virtualTable(arch, w, path, readout === undefined ? {} : { readout })).toThrow(
-        new UserError(message),
-      );
+      expect(() => virtualTable(arch, w, path, logit === undefined ? {} : { logit })).toThrow(new UserError(message));
       expect(tf.memory().numTensors).toBe(before);
     });
   });
@@ -217,7 +216,7 @@ describe('virtual tables refuse what the model does not have', () => {
 const tokensFor = (arch: Architecture) =>
   fc.array(fc.integer({ min: 0, max: arch.vocab - 1 }), { minLength: 1, maxLength: arch.context });
 
-/** Every term (up to `limit`, evenly spaced) in weight mode against activation mode, readout included. */
+/** Every term (up to `limit`, evenly spaced) in weight mode against activation mode, one logit included. */
 function checkLaw(arch: Architecture, seed: number, tokens: number[], symmetrize: boolean, limit: number) {
   const all = [...expand(arch, { symmetrize })];
   const stride = Math.max(1, Math.ceil(all.length / limit));
@@ -243,10 +242,10 @@ function checkLaw(arch: Architecture, seed: number, tokens: number[], symmetrize
         total[j]! += weightMode.logits[j];
         totalMass[j]! += weightMode.mass[j];
       });
-      const readout = (seed + i) % arch.vocab;
-      const read = contractWithInputs(arch, tables.table(term.path, { readout }), tokens, frozen, c);
+      const logit = (seed + i) % arch.vocab;
+      const read = contractWithInputs(arch, tables.table(term.path, { logit }), tokens, frozen, c);
       read.logits.forEach((v, t) => {
-        expect(Math.abs(v - weightMode.logits[t * arch.vocab + readout]!)).toBeLessThanOrEqual(
+        expect(Math.abs(v - weightMode.logits[t * arch.vocab + logit]!)).toBeLessThanOrEqual(
           1e-5 * Math.max(1, read.mass[t]!),
         );
       });

@@ -4,15 +4,15 @@ import { readFileSync } from 'node:fs';
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
+import { WeightView } from '../numeric/weight-view.js';
 import type { Weights } from '../numeric/weights.js';
-import { float64 } from './bilinear.js';
-import { norm } from './matrix.js';
 
-export type OutputDirection =
+/** What the user asked to read the layer along: a token's logit (`--token`) or a vector (`--direction`). */
+export type DirectionChoice =
   | { readonly kind: 'token'; readonly token: number }
   | { readonly kind: 'vector'; readonly vector: readonly number[]; readonly source: string };
 
-export interface Readout {
+export interface OutputDirection {
   /** The direction in the residual stream the layer's output is read along. */
   readonly u: Float64Array;
   /** `unembed`: exact up to the final norm's scale; `direct-path`: later blocks are skipped. */
@@ -23,63 +23,92 @@ export interface Readout {
   readonly notes: readonly string[];
 }
 
-export function readout(arch: Architecture, weights: Weights, layer: number, direction: OutputDirection): Readout {
-  return match(direction)
-    .with({ kind: 'vector' }, dir => vectorReadout(arch, dir.vector, dir.source))
-    .with({ kind: 'token' }, dir => tokenReadout(arch, weights, layer, dir.token))
+export function outputDirection(
+  arch: Architecture,
+  weights: Weights,
+  layer: number,
+  choice: DirectionChoice,
+): OutputDirection {
+  return match(choice)
+    .with({ kind: 'vector' }, dir => vectorDirection(arch, dir.vector, dir.source))
+    .with({ kind: 'token' }, dir => tokenDirection(arch, weights, layer, dir.token))
     .exhaustive();
 }
 
-function vectorReadout(arch: Architecture, vector: readonly number[], source: string): Readout {
+function vectorDirection(arch: Architecture, vector: readonly number[], source: string): OutputDirection {
   if (vector.length !== arch.width)
     throw new UserError(`${source}: the direction has ${vector.length} numbers, the residual width is ${arch.width}`);
-  const length = norm(vector);
-  if (length === 0) throw new UserError(`${source}: the direction is zero`);
+  const { unit, length } = normalized(vector, source);
   return {
-    u: Float64Array.from(vector, x => x / length),
+    u: unit,
     kind: 'vector',
     label: `unit vector from ${source}`,
     notes: length === 1 ? [] : [`the direction was normalized to unit length (its norm was ${length.toPrecision(4)})`],
   };
 }
 
+/** The smallest positive normal float64, 2^−1022. */
+const MIN_NORMAL = 2 ** -1022;
+
+/**
+ * v / ‖v‖, with v divided by its largest |entry| first: Σ v_i² overflows from |v_i| ≈ 1e154 and underflows below
+ * 1e-154, where ‖v‖ itself is still a float64. Refused where ‖v‖ is not one, or where the entries are subnormal
+ * (their digits are lost).
+ */
+export function normalized(vector: readonly number[], source: string): { unit: Float64Array; length: number } {
+  const scale = vector.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  if (scale === 0) throw new UserError(`${source}: the direction is zero`);
+  if (scale < MIN_NORMAL)
+    throw new UserError(
+      `${source}: the direction's entries are too small for float64 ` +
+        `(the largest |entry| is ${scale}, below ${MIN_NORMAL.toPrecision(3)}); scale them up`,
+    );
+  const scaled = Float64Array.from(vector, x => x / scale);
+  const norm = Math.sqrt(scaled.reduce((s, x) => s + x * x, 0));
+  const length = scale * norm;
+  if (!Number.isFinite(length))
+    throw new UserError(
+      `${source}: the direction's norm exceeds float64's largest number ` +
+        `(the largest |entry| is ${scale}); scale it down`,
+    );
+  return { unit: scaled.map(x => x / norm), length };
+}
+
 // Logit c = (W_U[:,c]) · N(x_final). Through a final norm N(x) = g ⊙ (P x) · s_t (+ b), with P the
 // centering for LayerNorm: u = P (g ⊙ W_U[:,c]) exactly; the per-position scale s_t > 0 multiplies
 // the whole form, so it rescales eigenvalues per position and leaves eigenvectors alone: it is left out.
-function tokenReadout(arch: Architecture, weights: Weights, layer: number, token: number): Readout {
-  const { vocab: V, width: d } = arch;
+function tokenDirection(arch: Architecture, weights: Weights, layer: number, token: number): OutputDirection {
+  const V = arch.vocab;
   if (!Number.isInteger(token) || token < 0 || token >= V)
     throw new UserError(`token ${token} is out of range: the vocabulary has tokens 0..${V - 1}`);
-  const unembed = float64(weights, 'unembed.W_U');
-  let u = Float64Array.from({ length: d }, (_, i) => unembed[i * V + token]!);
+  const view = new WeightView(arch, weights);
+  const u = view.logitPulledBack64(token);
   const notes: string[] = [];
-  const finalNorm = arch.unembed.norm;
-  if (finalNorm) {
-    const gain = float64(weights, 'ln_final.w');
-    u = u.map((x, i) => x * gain[i]!);
-    if (finalNorm === 'layer') {
-      const mean = u.reduce((s, x) => s + x, 0) / d;
-      u = u.map(x => x - mean);
-    }
+  const finalNorm = view.norm('final', null)?.kind;
+  if (finalNorm)
     notes.push(
-      `ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out (a positive factor per position: eigenvalues scale by it, eigenvectors do not change)`,
+      `ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; ` +
+        `its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out ` +
+        '(a positive factor per position: eigenvalues scale by it, eigenvectors do not change)',
     );
-  }
   const later = arch.layers.slice(layer + 1).some(l => l.attention || l.bilinear);
   if (later)
     notes.push(
-      `layers ${layer + 1}..${arch.layers.length - 1} follow layer ${layer}: this is the direct-path readout (the layer's output read straight by the unembedding, later blocks skipped)`,
+      `layers ${layer + 1}..${arch.layers.length - 1} follow layer ${layer}: this is the direct-path readout ` +
+        "(the layer's output read straight by the unembedding, later blocks skipped)",
     );
   return {
     u,
     kind: later ? 'direct-path' : 'unembed',
-    label: `logit of token ${token}: ${finalNorm ? `ln_final gain ⊙ ` : ''}W_U[:,${token}]${later ? ' (direct path)' : ''}`,
+    label:
+      `logit of token ${token}: ${finalNorm ? 'ln_final gain ⊙ ' : ''}` +
+      `W_U[:,${token}]${later ? ' (direct path)' : ''}`,
     notes,
   };
 }
 
 /** A direction file: a JSON array of numbers, or numbers separated by whitespace or commas. */
-export function readDirectionFile(path: string): OutputDirection {
+export function readDirectionFile(path: string): DirectionChoice {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
