@@ -1,9 +1,11 @@
 // A user identity `FORMULA = FORMULA` in the formula language, checked against a model before any
-// number is computed: every symbol it names must exist in the architecture.
-import { UserError } from '../errors.js';
+// number is computed: every symbol it names must exist in the architecture, both sides must be
+// well-shaped terms of one shape (src/formula/shape.ts), and small enough to evaluate densely.
+import { OptionError, UserError } from '../errors.js';
 import type { Expr } from '../formula/nodes.js';
 import { FormulaError, parseFormula } from '../formula/parse-formula.js';
 import { printExpr } from '../formula/print.js';
+import { maxInputs, type Space, termSpace } from '../formula/shape.js';
 import type { Architecture } from '../language/architecture.js';
 
 export interface Identity {
@@ -13,23 +15,53 @@ export interface Identity {
 }
 
 export function parseIdentity(text: string, arch: Architecture): Identity {
+  const quoted = `"${abbreviated(text)}"`;
+  const fail = (reason: string) => new OptionError('identity', quoted, reason);
   const parts = text.split('=');
-  if (parts.length !== 2) throw new UserError(`--identity "${text}": write exactly one '=' between two formulas`);
-  const side = (source: string, offset: number, name: string): Expr => {
+  if (parts.length !== 2) throw fail("write exactly one '=' between two formulas");
+  const side = (source: string, offset: number, name: string): { e: Expr; space: Space } => {
     try {
       const e = parseFormula(source);
       checkSymbols(e, arch);
-      return e;
+      const space = termSpace(e);
+      checkDenseSize(e, arch);
+      return { e, space };
     } catch (error) {
       if (error instanceof FormulaError)
-        throw new UserError(
-          `--identity "${text}": column ${error.col + offset}: ${error.reason} (each side is a sum of terms c · K ⊗ T, as 'pathsum expand' prints them)`,
+        throw fail(
+          `column ${error.col + offset}: ${error.reason} ` +
+            "(each side is a sum of terms c · K ⊗ T, as 'pathsum expand' prints them)",
         );
-      if (error instanceof UserError) throw new UserError(`--identity "${text}": ${name} side: ${error.message}`);
+      if (error instanceof UserError) throw fail(`${name} side: ${error.message}`);
       throw error;
     }
   };
-  return { text, left: side(parts[0]!, 0, 'left'), right: side(parts[1]!, parts[0]!.length + 1, 'right') };
+  const left = side(parts[0]!, 0, 'left');
+  const right = side(parts[1]!, parts[0]!.length + 1, 'right');
+  if (left.space !== right.space)
+    throw fail(
+      `the left side is n×${left.space} and the right side n×${right.space}; both sides of an identity have one shape`,
+    );
+  return { text, left: left.e, right: right.e };
+}
+
+/** A one-line error quotes a long identity by its ends; its columns still count in the whole text. */
+function abbreviated(text: string): string {
+  return text.length <= 160 ? text : `${text.slice(0, 100)} … ${text.slice(-40)}`;
+}
+
+/** Columns the float64 reference evaluator may hold for one term: n^k for k inputs (src/formula/evaluate-dense.ts). */
+export const DENSE_COLUMN_LIMIT = 65_536;
+
+function checkDenseSize(e: Expr, arch: Architecture): void {
+  const k = maxInputs(e);
+  const columns = arch.context ** k;
+  if (columns > DENSE_COLUMN_LIMIT)
+    throw new UserError(
+      `${printExpr(e)} has terms of ${k} inputs; evaluating them on up to ${arch.context} positions needs ` +
+        `${arch.context}^${k} = ${columns.toLocaleString('en-US')} columns (at most ` +
+        `${DENSE_COLUMN_LIMIT.toLocaleString('en-US')})`,
+    );
 }
 
 /** Every weight, pattern, norm scale and bilinear block a formula names, against the architecture. */

@@ -1,7 +1,8 @@
 // The laws `pathsum verify` checks on one model and one token sequence. Each returns the error it
 // measured and the tolerance it allows; the fast-check driver (verify.ts) draws the inputs.
 import type { Term } from '../model/expand.js';
-import { DenseEvaluator, maxAbsDifference, type Matrix } from '../formula/evaluate-dense.js';
+import { type DenseEnv, DenseEvaluator } from '../formula/evaluate-dense.js';
+import { matrix, type Matrix } from '../linalg/matrix.js';
 import { rawFormula } from '../model/term-formula.js';
 import { denseEnvOf } from '../numeric/dense-env.js';
 import { PathEvaluator } from '../numeric/evaluate.js';
@@ -16,13 +17,17 @@ import type { Identity } from './identity.js';
 export interface Measurement {
   readonly error: number;
   readonly tolerance: number;
+  /** The arithmetic both sides were computed in, which the tolerance is set for. */
+  readonly precision: Precision;
   /** What was compared, for a failure report. */
   readonly detail?: string;
 }
 
+export type Precision = 'float32' | 'float64';
+
 /** float32 arithmetic, with terms that may cancel: bounded relative to Σ|term| per logit. */
 export const FLOAT32_TOLERANCE = 1e-4;
-/** Both sides in float64 on the same frozen quantities. */
+/** Both sides in float64 on the same frozen quantities (patterns renormalized: see frozenEnv). */
 export const FLOAT64_TOLERANCE = 1e-9;
 
 export interface Sequence {
@@ -68,12 +73,16 @@ export function sumOfTerms(s: Sequence, terms: readonly Term[]): Measurement {
     return {
       error: relative,
       tolerance: FLOAT32_TOLERANCE,
+      precision: 'float32',
       detail: `max |Σ terms − forward logits| = ${absolute.toExponential(2)}`,
     };
   });
 }
 
-/** Weight mode = activation mode: each term's virtual weight table for logit `readout`, contracted with the one-hot inputs and the frozen kernel, gives its activation-mode logit. */
+/**
+ * Weight mode = activation mode: each term's virtual weight table for logit `readout`, contracted with
+ * the one-hot inputs and the frozen kernel, gives its activation-mode logit.
+ */
 export function weightMode(s: Sequence, terms: readonly Term[], readout: number): Measurement {
   return withForward(s, (_logits, frozen) => {
     const evaluator = new PathEvaluator(s.arch, s.weights, s.tokens, frozen);
@@ -81,7 +90,7 @@ export function weightMode(s: Sequence, terms: readonly Term[], readout: number)
     let error = 0;
     try {
       for (const term of terms) {
-        const table = tables.table(term.path, { readout });
+        const table = tables.table(term.path, { logit: readout });
         const { logits, mass } = contractWithInputs(s.arch, table, s.tokens, frozen, term.coefficient.valueOf());
         const activation = evaluator.logits(term);
         const column = activation.dataSync();
@@ -94,15 +103,20 @@ export function weightMode(s: Sequence, terms: readonly Term[], readout: number)
       tables.dispose();
       evaluator.dispose();
     }
-    return { error, tolerance: FLOAT32_TOLERANCE, detail: `logit ${readout}` };
+    return { error, tolerance: FLOAT32_TOLERANCE, precision: 'float32', detail: `logit ${readout}` };
   });
 }
 
 /** Every rewrite step the simplifier takes on these terms preserves the value (float64). */
 export function rewriteSoundness(s: Sequence, terms: readonly Term[], fired: Set<string>): Measurement {
   return withForward(s, (_logits, frozen) => {
-    const evaluator = new DenseEvaluator(denseEnvOf(s.arch, s.weights, s.tokens, frozen));
-    let worst: Measurement = { error: 0, tolerance: FLOAT64_TOLERANCE, detail: 'no rewrite step' };
+    const evaluator = new DenseEvaluator(frozenEnv(s, frozen));
+    let worst: Measurement = {
+      error: 0,
+      tolerance: FLOAT64_TOLERANCE,
+      precision: 'float64',
+      detail: 'no rewrite step',
+    };
     for (const term of terms) {
       const { trace } = simplifyWithTrace(rawFormula(term, s.arch));
       for (const step of trace) {
@@ -118,19 +132,56 @@ export function rewriteSoundness(s: Sequence, terms: readonly Term[], fired: Set
 /** A user identity: both sides evaluated in float64 on the model and this sequence. */
 export function identityHolds(s: Sequence, identity: Identity): Measurement {
   return withForward(s, (_logits, frozen) => {
-    const evaluator = new DenseEvaluator(denseEnvOf(s.arch, s.weights, s.tokens, frozen));
-    return compare(evaluator.value(identity.left), evaluator.value(identity.right), identity.text);
+    const evaluator = new DenseEvaluator(frozenEnv(s, frozen));
+    return compare(evaluator.value(identity.left), evaluator.value(identity.right), null);
   });
 }
 
-function compare(a: Matrix, b: Matrix, what: string): Measurement {
+/**
+ * The float64 environment of a sequence, with every pattern row renormalized. A pattern is a softmax,
+ * a probability distribution by definition, but the float32 forward pass leaves its rows summing to 1
+ * only within ~3e-8; the law A 1 = 1 (rule rows-sum-to-one, and any identity built on it) would then
+ * fail by float32 rounding against the float64 tolerance. Renormalizing in float64 restores the exact
+ * law and moves each entry by no more than the rounding already in it, so both sides are exact
+ * functions of the same frozen values again and the comparison stays in float64: 1e-9 rather than a
+ * float32 tolerance 10⁴ times looser, under which a slightly wrong rule or identity could pass.
+ * Norm scales need nothing: no law constrains their values.
+ */
+export function frozenEnv(s: Sequence, frozen: SequenceFrozen): DenseEnv {
+  const env = denseEnvOf(s.arch, s.weights, s.tokens, frozen);
+  const patterns = new Map<string, Matrix>();
+  const pattern = (layer: number, head: number): Matrix => {
+    const key = `${layer}.${head}`;
+    return patterns.get(key) ?? patterns.set(key, stochastic(env.pattern(layer, head))).get(key)!;
+  };
+  return { ...env, pattern };
+}
+
+function stochastic(a: Matrix): Matrix {
+  const sums = Array.from({ length: a.rows }, (_, t) =>
+    a.data.subarray(t * a.cols, (t + 1) * a.cols).reduce((x, y) => x + y, 0),
+  );
+  return matrix(a.rows, a.cols, (t, s) => a.data[t * a.cols + s]! / sums[t]!);
+}
+
+/** Both sides' values, relative to the larger of 1 and their largest entry; the detail says where they differ most. */
+function compare(a: Matrix, b: Matrix, label: string | null): Measurement {
+  const measured = (error: number, detail: string): Measurement => ({
+    error,
+    tolerance: FLOAT64_TOLERANCE,
+    precision: 'float64',
+    detail: label ? `${label}: ${detail}` : detail,
+  });
   if (a.rows !== b.rows || a.cols !== b.cols)
-    return {
-      error: Infinity,
-      tolerance: FLOAT64_TOLERANCE,
-      detail: `${what}: the sides are ${a.rows}×${a.cols} and ${b.rows}×${b.cols} matrices`,
-    };
+    return measured(Infinity, `the sides are ${a.rows}×${a.cols} and ${b.rows}×${b.cols} matrices`);
   let scale = 1;
   for (const m of [a, b]) for (const v of m.data) scale = Math.max(scale, Math.abs(v));
-  return { error: maxAbsDifference(a, b) / scale, tolerance: FLOAT64_TOLERANCE, detail: what };
+  if (!Number.isFinite(scale)) return measured(Infinity, 'the values overflow float64');
+  let worst = 0;
+  a.data.forEach((v, i) => {
+    if (Math.abs(v - b.data[i]!) > Math.abs(a.data[worst]! - b.data[worst]!)) worst = i;
+  });
+  const difference = Math.abs(a.data[worst]! - b.data[worst]!);
+  const at = `position ${Math.floor(worst / a.cols)}, column ${worst % a.cols}`;
+  return measured(difference / scale, `largest |left − right| = ${difference.toExponential(2)} at ${at}`);
 }
