@@ -1,7 +1,14 @@
 // What each shipped model is trained on and with: the data, the seeds, the hyper-parameters.
 // `npm run train -- TASK` runs a recipe; flags override its fields for tuning runs.
-import { inductionDefaults, type InductionConfig, modaddDefaults, type ModaddConfig } from './tasks.js';
+import type { InductionConfig } from '../../src/analysis/task-induction.js';
+import type { ModaddConfig } from '../../src/analysis/task-modadd.js';
 import type { Hyperparameters } from './trainer.js';
+
+// 60% of the pairs: at 40% (50%) the best runs within a ten-minute budget stopped at 75% (90%)
+// held-out accuracy, still grokking; at 60% the model generalizes within a few hundred steps.
+export const modaddDefaults: ModaddConfig = { p: 59, trainFraction: 0.6 };
+
+export const inductionDefaults: InductionConfig = { vocab: 24, context: 24, minPeriod: 6, maxPeriod: 16 };
 
 export interface ModaddRecipe {
   readonly task: 'modadd';
@@ -13,7 +20,7 @@ export interface ModaddRecipe {
 export interface InductionRecipe {
   readonly task: 'induction';
   readonly seed: number;
-  /** The held-out sequences are inductionBatch(heldOutSeed, heldOutSize). */
+  /** The held-out sequences are inductionBatch(heldOutSeed, heldOutSize, data). */
   readonly heldOutSeed: number;
   readonly heldOutSize: number;
   readonly data: InductionConfig;

@@ -9,12 +9,14 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/numeric/backend.js';
 import { writeSafetensors } from '../../src/numeric/safetensors.js';
-import { loadSpec } from '../../src/language/index.js';
+import { loadSpec } from '../../src/model/spec.js';
 import type { Architecture } from '../../src/language/architecture.js';
+import type { Example } from '../../src/analysis/inputs.js';
+import { Random } from '../../src/analysis/random.js';
+import { inductionBatch, inductionExample } from '../../src/analysis/task-induction.js';
+import { modaddSplit } from '../../src/analysis/task-modadd.js';
 import { accuracyByGroup, type GroupAccuracy } from './evaluate.js';
-import { Random } from './random.js';
 import { type InductionRecipe, type ModaddRecipe, type Recipe, recipes } from './recipes.js';
-import { type Example, inductionBatch, inductionExample, modaddSplit } from './tasks.js';
 import { type Batch, disposeBatch, initialWeights, toBatch, train, type TrainableWeights } from './trainer.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
@@ -127,7 +129,7 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
     vocab: arch.vocab,
     data: {
       generator:
-        'modaddSplit(seed, { p, trainFraction }) in examples/train/tasks.ts: the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, each pair in both orders',
+        'modaddSplit(seed, { p, trainFraction }) in src/analysis/task-modadd.ts: the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, each pair in both orders',
       seed: recipe.seed,
       trainFraction: recipe.data.trainFraction,
       trainSize: split.train.length,
@@ -187,7 +189,7 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
     chance: Number((1 / arch.vocab).toFixed(4)),
     data: {
       generator:
-        'inductionExample/inductionBatch in examples/train/tasks.ts: period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
+        'inductionExample/inductionBatch in src/analysis/task-induction.ts: period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
       ...recipe.data,
       trainSeed: recipe.seed,
       trainStream: "Random.derive(seed, 'batches') → inductionExample per sequence",

@@ -3,7 +3,8 @@
 // Adam with decoupled weight decay (AdamW) and a linear warm-up. All randomness comes from the
 // seeded streams passed in, so a seed reproduces a run.
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, requiredWeights } from '../../src/language/architecture.js';
+import type { Architecture } from '../../src/language/architecture.js';
+import { requiredWeights } from '../../src/model/weights.js';
 import { forward } from '../../src/numeric/forward.js';
 import '../../src/numeric/gradients.js';
 import { SlowGradientAmplifier } from './grokfast.js';

@@ -7,7 +7,7 @@ import { printExpr, type Style } from '../formula/print.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
 import { factor } from '../model/factor.js';
 import type { Architecture } from '../language/architecture.js';
-import { loadSpec, resolveSpecPath } from '../language/index.js';
+import { loadSpec, resolveSpecPath } from '../model/spec.js';
 import { integerFlag, parseFlags } from './args.js';
 import { bufferedStdout, type Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
@@ -61,6 +61,11 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError(`expand: --format must be text, latex or json, found '${format}'`);
   if (values.factor && values['no-simplify'])
     throw new UserError('expand: --factor folds the simplified sum; it cannot be combined with --no-simplify');
+  // a folded sum is no longer a list of path terms, the objects of the JSON form (docs/design.md §3)
+  if (values.factor && format === 'json')
+    throw new UserError(
+      'expand: --factor prints folded formulas as text or LaTeX; it cannot be combined with --format json',
+    );
   const arch = loadSpec(resolveSpecPath(positionals[0]!), { model: values.model });
   const options = { ...selection('expand', arch, values), symmetrize: !values['no-simplify'] };
   const limit = integerFlag('expand', 'limit', values.limit, 1) ?? Infinity;
@@ -70,6 +75,7 @@ export async function run(args: string[], io: Io): Promise<number> {
 
   // Each line awaits `drained`: the expansion runs no faster than its reader, and stops when it goes
   if (values.factor) {
+    refuseUnboundedFactor(arch, options, limit);
     for (const e of factor([...terms], arch)) {
       out.write(`${printExpr(e, format === 'latex' ? 'latex' : 'text')}\n`);
       await out.drained();
@@ -96,6 +102,19 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stderr(`showing the first ${limit} of ${formatTotal(total)} terms\n`);
   }
   return 0;
+}
+
+/** --factor groups every term before it prints the first: a bound on how many it may hold. */
+const FACTOR_LIMIT = 200_000;
+
+function refuseUnboundedFactor(arch: Architecture, options: Parameters<typeof countTerms>[1], limit: number): void {
+  if (limit <= FACTOR_LIMIT) return;
+  const total = countTerms(arch, options).total;
+  if ('exact' in total && total.exact <= BigInt(FACTOR_LIMIT)) return;
+  throw new UserError(
+    `expand: --factor holds every term in memory to group them, and model '${arch.name}' has ${formatTotal(total)}` +
+      ` terms; add --limit N (at most ${FACTOR_LIMIT.toLocaleString('en-US')}) to factor the first N`,
+  );
 }
 
 function* take(terms: Iterable<Term>, limit: number): Generator<Term> {

@@ -2,10 +2,8 @@
 // its interaction matrix, each projected to tokens; optionally the loss as the layer is truncated.
 import { analyzeFeatures, type FeatureReport } from '../analysis/features.js';
 import { bilinearForm } from '../analysis/bilinear.js';
-import { checkBatch, readInputsFile, type Batch } from '../analysis/inputs.js';
-import { type OutputDirection, readDirectionFile } from '../analysis/readout.js';
+import { type DirectionChoice, readDirectionFile } from '../analysis/direction.js';
 import type { Via } from '../analysis/tokens.js';
-import { taskGenerators } from '../analysis/tasks.js';
 import { truncationCurve, type TruncationCurve } from '../analysis/truncation.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
@@ -13,6 +11,7 @@ import { loadModel } from '../numeric/model.js';
 import { disposeWeights } from '../numeric/weights.js';
 import type { Architecture } from '../language/architecture.js';
 import { integerFlag, parseFlags } from './args.js';
+import { batchFlag, batchFlags, type BatchValues, taskHelp } from './batch-flags.js';
 import type { Io } from './io.js';
 
 const HELP = `usage: pathsum features SPEC --weights FILE --layer L (--token C | --direction FILE) [options]
@@ -23,6 +22,7 @@ Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eige
 |λ|), the share of ‖Q_u‖_F² the top k explain, and each top eigenvector read in token space.
 
   --weights FILE       safetensors file, or a directory with model.safetensors
+  --allow-extra        ignore tensors of the weights file that the spec does not use (a warning each)
   --layer L            the layer whose bilinear block is analysed (from 0)
   --token C            u = W_U[:,C], the logit of token C (through ln_final's gain; direct path
                        when later blocks follow)
@@ -39,13 +39,16 @@ Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eige
   --period P           Fourier analysis of token profiles over tokens 0..P-1 (default: vocabulary)
   --inputs FILE        token sequences, one per line, comma-separated; the last number of a line
                        is the target that should follow the others
-  --task NAME          sequences from a registered task generator instead (src/analysis/tasks.ts)
-  --seed S             the task generator's seed (default 0)
+  --task NAME          sequences from a task instead, sized for the model:
+${taskHelp('                         ')}
+  --count N            how many sequences the task makes (default: as listed)
+  --seed S             the task's seed (default 0)
   --ranks 1,2,4,8      truncate every Q_{e_o} (o over the residual basis) to rank k and report the
                        loss and accuracy on the inputs (default 1,2,4,8 when inputs are given)
   --json               one JSON object (below) instead of the table
   --model NAME         the model, when the file holds several
-  --backend B          auto (default), node, wasm or cpu
+  --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
+  --quiet              no progress bar
 
 With biases, x̃ = (x, 1) and Q_u is (d+1)×(d+1); u · b_out is reported as a separate constant.
 
@@ -62,7 +65,7 @@ JSON: { "model": string, "layer": int,
                        "points": [{"rank","kept","loss","accuracy"}]} | null }
 `;
 
-interface Values {
+interface Values extends BatchValues {
   model?: string;
   weights?: string;
   layer?: string;
@@ -75,11 +78,10 @@ interface Values {
   'pair-tokens'?: string;
   via?: string;
   period?: string;
-  inputs?: string;
-  task?: string;
-  seed?: string;
   ranks?: string;
   json?: boolean;
+  quiet?: boolean;
+  'allow-extra'?: boolean;
   backend?: string;
   help?: boolean;
 }
@@ -102,14 +104,15 @@ export async function run(args: string[], io: Io): Promise<number> {
         'pair-tokens',
         'via',
         'period',
-        'inputs',
-        'task',
         'seed',
         'ranks',
         'backend',
       ].map(k => [k, string]),
     ),
+    ...batchFlags,
     json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    'allow-extra': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(HELP);
@@ -125,13 +128,16 @@ export async function run(args: string[], io: Io): Promise<number> {
     model: values.model,
     weights: values.weights,
     requireWeights: 'features',
+    allowExtra: values['allow-extra'],
   });
   try {
     const layer = integerFlag('features', 'layer', values.layer);
     if (layer === undefined) throw new UserError('features: --layer L is required');
     const direction = directionFlag(values);
     const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
-    const batch = inputsFlag(values, arch);
+    if (values.seed !== undefined && values.task === undefined)
+      throw new UserError('features: --seed S seeds the sequences of --task NAME; give --task');
+    const batch = batchFlag('features', values, arch);
     if (ranks && !batch)
       throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
@@ -150,7 +156,9 @@ export async function run(args: string[], io: Io): Promise<number> {
       ? truncationCurve(arch, weights, bilinearForm(arch, weights, layer), ranks ?? [1, 2, 4, 8], batch.batch)
       : null;
     io.stdout(
-      values.json ? `${JSON.stringify({ ...report, truncation })}\n` : formatReport(report, truncation, batch?.source),
+      values.json
+        ? `${JSON.stringify({ ...report, truncation })}\n`
+        : formatReport(report, truncation, batch?.source, flagHints(arch, layer, values)),
     );
     return 0;
   } finally {
@@ -158,7 +166,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
 }
 
-function directionFlag(values: Values): OutputDirection {
+function directionFlag(values: Values): DirectionChoice {
   if ((values.token === undefined) === (values.direction === undefined))
     throw new UserError('features: give exactly one of --token C and --direction FILE');
   if (values.direction !== undefined) return readDirectionFile(values.direction);
@@ -188,34 +196,32 @@ function ranksFlag(value: string): number[] {
   return parts.map(p => integerFlag('features', 'ranks', p.trim(), 1)!);
 }
 
-function inputsFlag(values: Values, arch: Architecture): { batch: Batch; source: string } | undefined {
-  if (values.inputs !== undefined && values.task !== undefined)
-    throw new UserError('features: give --inputs FILE or --task NAME, not both');
-  if (values.inputs !== undefined) return { batch: readInputsFile(values.inputs, arch), source: values.inputs };
-  if (values.task === undefined) return undefined;
-  const generate = taskGenerators[values.task];
-  const known = Object.keys(taskGenerators);
-  if (!generate)
-    throw new UserError(
-      `features: no task named '${values.task}' (registered: ${known.length ? known.join(', ') : 'none yet'})`,
-    );
-  const seed = integerFlag('features', 'seed', values.seed) ?? 0;
-  return {
-    batch: checkBatch(generate(seed), arch, `task ${values.task}`),
-    source: `task ${values.task}, seed ${seed}`,
-  };
-}
-
 const signed = (x: number, digits = 4) => `${x < 0 ? '−' : '+'}${Math.abs(x).toPrecision(digits)}`;
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-export function formatReport(report: FeatureReport, truncation: TruncationCurve | null, source?: string): string {
+/** The flags that read the tokens otherwise, when they apply to this model and layer and were not given. */
+function flagHints(arch: Architecture, layer: number, values: Values): string[] {
+  return [
+    ...(arch.positional && values.position === undefined ? ['--position P adds W_pos[P] to every token'] : []),
+    ...(arch.layers[layer]?.attention && values.via === undefined
+      ? [`--via ov reads the tokens as layer ${layer}'s heads move them`]
+      : []),
+  ];
+}
+
+export function formatReport(
+  report: FeatureReport,
+  truncation: TruncationCurve | null,
+  source?: string,
+  hints: readonly string[] = [],
+): string {
   const { dimension: n } = report;
   const lines = [
     `model ${report.model}, layer ${report.layer} (bilinear), readout ${report.readout.label}`,
     ...report.readout.notes.map(s => `  note: ${s}`),
     `Q_u: ${n}×${n} symmetric${report.homogeneous ? ' over x̃ = (x, 1)' : ''}, ‖Q_u‖_F² = ${report.frobeniusSquared.toPrecision(5)}${report.homogeneous ? `, constant u·b_out = ${signed(report.offset)}` : ''}`,
     ...report.inputs.notes.map(s => `  tokens: ${s}`),
+    ...(hints.length ? [`  tokens: otherwise ${hints.join('; ')}`] : []),
     '',
     `   #  eigenvalue  share   cumul.  fourier      tokens (+)  |  tokens (−)`,
     ...report.features.map(f => {

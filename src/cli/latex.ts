@@ -4,7 +4,7 @@ import { expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import { latexDocument } from '../render/latex-document.js';
 import { formatTerm } from '../model/term-formula.js';
-import { loadSpec, resolveSpecPath } from '../language/index.js';
+import { loadSpec, resolveSpecPath } from '../model/spec.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { nearest } from '../language/error.js';
+import { show, visible } from '../language/visible.js';
+import { explain } from './explain-error.js';
 import { type Command, type Io, OUTPUT_CLOSED_STATUS, OutputClosed, processIo } from './io.js';
 import { packageRoot } from './package-root.js';
 
@@ -72,17 +74,19 @@ async function dispatch([name, ...args]: string[], io: Io): Promise<number> {
 }
 
 function command(name: string): Entry {
-  const entry = commands[name];
-  if (entry) return entry;
+  // own entries only: `pathsum constructor` is not Object.prototype.constructor
+  if (Object.hasOwn(commands, name)) return commands[name]!;
   const guess = nearest(name, Object.keys(commands));
-  throw new UserError(`unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'`);
+  throw new UserError(
+    `unknown command '${show(name)}'${guess ? ` (did you mean '${guess}'?)` : ''}; see 'pathsum --help'`,
+  );
 }
 
 /** A UserError is one line and exit 1; a closed stdout is a quiet stop; anything else is a bug in pathsum. */
 function report(error: unknown, io: Io): number {
   if (error instanceof OutputClosed) return OUTPUT_CLOSED_STATUS;
   if (error instanceof UserError) {
-    io.stderr(`pathsum: ${error.message}\n`);
+    io.stderr(`pathsum: ${plain(explain(error))}\n`);
     return 1;
   }
   if (process.env.PATHSUM_DEBUG) throw error;
@@ -90,6 +94,12 @@ function report(error: unknown, io: Io): number {
   io.stderr(`pathsum: internal error: ${message} (a bug in pathsum; PATHSUM_DEBUG=1 shows the stack)\n`);
   return 2;
 }
+
+/**
+ * A message may quote what the user typed (a flag's value, a file name): escaped here once more, line by
+ * line, so that no control character or escape sequence reaches the terminal raw, wherever it was quoted.
+ */
+const plain = (message: string) => message.split('\n').map(visible).join('\n');
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;

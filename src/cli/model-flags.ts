@@ -1,4 +1,5 @@
-// The flags every numeric command shares: which model, which weights, which tokens.
+// The flags every numeric command shares: which model, which weights (and whether unused tensors are allowed),
+// which tokens.
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
 
@@ -6,12 +7,14 @@ export const modelFlags = {
   model: { type: 'string' },
   weights: { type: 'string' },
   seed: { type: 'string' },
+  'allow-extra': { type: 'boolean' },
 } as const;
 
 export interface ModelValues {
   model?: string;
   weights?: string;
   seed?: string;
+  'allow-extra'?: boolean;
 }
 
 /** `--tokens 3,14,15`: token ids of the model's vocabulary, at most its context long. */

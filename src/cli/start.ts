@@ -31,7 +31,7 @@ its path expansion, the terms that carry its prediction on a repeated sequence, 
 the terms add up to the forward pass on 50 random inputs, and the LaTeX of the top terms.
 
   -o, --output FILE    where the LaTeX goes (default pathsum-tour.tex)
-  --backend B          auto (default), node, wasm or cpu
+  --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
   --quiet              no progress bar
 `;
 

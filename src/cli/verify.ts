@@ -5,8 +5,8 @@ import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel } from '../numeric/model.js';
 import { parseIdentity } from '../verify/identity.js';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE } from '../verify/laws.js';
-import { type LawReport, verifyModel } from '../verify/verify.js';
-import { integerFlag, parseFlags } from './args.js';
+import { type LawReport, QK_SHARPENING, verifyModel } from '../verify/verify.js';
+import { integerFlag, parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
 import { modelFlags, type ModelValues } from './model-flags.js';
 import { progress } from './progress.js';
@@ -14,22 +14,26 @@ import { progress } from './progress.js';
 const HELP = `usage: pathsum verify SPEC [options]
 
 Checks, by property-based testing over random token sequences (and random weights when no
---weights is given), that on this model:
+--weights is given, with W_Q and W_K scaled by ${QK_SHARPENING} so that patterns are sharp), that on this model:
   Σ terms = forward logits      every path term's logits add up to the forward pass (float32,
                                  tolerance ${FLOAT32_TOLERANCE} × max(1, Σ|term|) per logit)
   weight mode = activation mode  each term's virtual weight table (no input), contracted with the
                                  one-hot tokens, gives its logit (terms of degree ≤ 2, sampled)
   rewrite rules are sound        every simplifier step keeps the value (float64, relative ${FLOAT64_TOLERANCE})
   each --identity                both formulas have the same value (float64, relative ${FLOAT64_TOLERANCE})
-On a failure it prints the shrunk counterexample and the seed that replays it; exit 1.
+The float64 laws read the patterns and norm scales of the float32 forward pass, each pattern row
+renormalized to sum to 1 (float32 leaves it within ~1e-7). An identity must be well-shaped: two
+sums of terms c · K ⊗ T of one shape (n×d, n×V, …), the factors of every product fitting.
+On a failure it prints the shrunk counterexample and a command that replays it exactly; exit 1.
 
   --weights FILE       safetensors weights (default: fresh random weights for every run)
+  --allow-extra        ignore tensors of the weights file that the spec does not use (a warning each)
   --runs N             inputs per law (default 20)
   --seed S             the fast-check seed (default: random, printed)
   --identity "F = G"   an identity in the formula language (docs/notation.md), repeatable
   --model NAME         the model, when the spec file holds several
   --no-simplify        check the ordered expansion instead of the symmetrized one
-  --backend B          auto (default), node, wasm or cpu
+  --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
   --quiet              no progress bar
 `;
 
@@ -59,9 +63,13 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError(`verify takes one spec, found ${positionals.length}; see 'pathsum verify --help'`);
   const backendChoice = parseBackend(values.backend);
   const runs = integerFlag('verify', 'runs', values.runs, 1) ?? 20;
-  const seed = integerFlag('verify', 'seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
+  const seed = seedFlag('verify', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, { model: values.model, weights: values.weights });
+  const model = loadModel(positionals[0]!, {
+    model: values.model,
+    weights: values.weights,
+    allowExtra: values['allow-extra'],
+  });
   const identities = (values.identity ?? []).map(text => parseIdentity(text, model.arch));
   const terms = [...expand(model.arch, { symmetrize: !values['no-simplify'] })];
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
@@ -76,38 +84,59 @@ export async function run(args: string[], io: Io): Promise<number> {
     onRun: () => bar.tick(),
   });
   bar.done();
-  io.stdout(
-    report(
-      model.arch.name,
-      model.random ? 'fresh random weights each run' : model.source,
-      backend,
-      terms.length,
-      reports,
-      positionals[0]!,
-    ),
-  );
+  const header = `verify ${model.arch.name}: ${terms.length} terms, ${
+    model.random ? 'fresh random weights each run' : model.source
+  }, backend ${backend}, seed ${seed}`;
+  io.stdout(report(header, reports, replayCommand(positionals[0]!, values, { seed, runs, backend })));
   return reports.every(r => r.passed) ? 0 : 1;
 }
 
-function report(
-  name: string,
-  weights: string,
-  backend: string,
-  termCount: number,
-  reports: LawReport[],
-  spec: string,
-): string {
-  const seed = reports[0]!.seed;
-  const lines = [`verify ${name}: ${termCount} terms, ${weights}, backend ${backend}, seed ${seed}`];
+function report(header: string, reports: LawReport[], replay: string): string {
+  const lines = [header];
   for (const r of reports) {
-    const mark = r.passed ? 'ok  ' : 'FAIL';
-    lines.push(
-      `  ${mark} ${r.law}: ${r.runs} runs, worst relative error ${r.worst.error.toExponential(2)} (tolerance ${r.worst.tolerance.toExponential(0)})${r.worst.detail && !r.passed ? `; ${r.worst.detail}` : ''}`,
-    );
-    if (!r.passed)
-      lines.push(`       counterexample: ${r.counterexample}`, `       replay: pathsum verify ${spec} --seed ${seed}`);
+    const { error, tolerance, precision, detail } = r.worst;
+    const bound = `(tolerance ${tolerance.toExponential(0)}, ${precision})`;
+    if (r.passed)
+      lines.push(`  ok   ${r.law}: ${r.runs} runs, worst relative error ${error.toExponential(2)} ${bound}`);
+    else
+      lines.push(
+        `  FAIL ${r.law}: failed on run ${r.runs}, shrunk to relative error ${error.toExponential(2)} ${bound}` +
+          (detail ? `; ${detail}` : ''),
+        `       counterexample: ${r.counterexample}`,
+        `       replay: ${replay}`,
+      );
   }
   const failed = reports.filter(r => !r.passed).length;
   lines.push(failed === 0 ? `all ${reports.length} laws hold` : `${failed} of ${reports.length} laws failed`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The command that runs this very check again: every flag that decides the inputs or the laws (the
+ * seed and number of runs draw the inputs; weights, model, expansion and identities fix the laws; the
+ * backend fixes the float32 arithmetic), quoted for a POSIX shell. Only --quiet is left out.
+ */
+function replayCommand(spec: string, values: Values, run: { seed: number; runs: number; backend: string }): string {
+  // a value that starts with '-' would read as a flag: attach it (--name=value), and prefix a spec with ./
+  const flag = (name: string, value: string) => (value.startsWith('-') ? [`--${name}=${value}`] : [`--${name}`, value]);
+  const words = [
+    'pathsum',
+    'verify',
+    spec.startsWith('-') ? `./${spec}` : spec,
+    ...flag('seed', String(run.seed)),
+    ...flag('runs', String(run.runs)),
+    ...(values.weights === undefined ? [] : flag('weights', values.weights)),
+    ...(values.model === undefined ? [] : flag('model', values.model)),
+    ...(values['allow-extra'] ? ['--allow-extra'] : []),
+    ...(values['no-simplify'] ? ['--no-simplify'] : []),
+    ...flag('backend', run.backend),
+    ...(values.identity ?? []).flatMap(text => flag('identity', text)),
+  ];
+  return words.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: bare when it holds no special character, else single-quoted. */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

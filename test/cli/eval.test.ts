@@ -12,8 +12,8 @@ import { formula } from '../../src/model/term-formula.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { writeSafetensors } from '../../src/numeric/safetensors.js';
-import { requiredWeights } from '../../src/language/architecture.js';
-import { loadSpec } from '../../src/language/index.js';
+import { requiredWeights } from '../../src/model/weights.js';
+import { loadSpec } from '../../src/model/spec.js';
 import { rng } from '../arbitraries.js';
 
 async function cli(...argv: string[]) {
@@ -143,7 +143,8 @@ describe('pathsum eval (table)', () => {
   it.each([
     [
       ['eval', 'examples/seed1.pathsum'],
-      'pathsum: eval: --tokens is required (comma-separated token ids, e.g. --tokens 3,14,15)',
+      'pathsum: eval: --tokens is required (comma-separated token ids, e.g. --tokens 3,14,15), ' +
+        'or --inputs FILE or --task NAME for many sequences',
     ],
     [
       ['eval', 'examples/seed1.pathsum', '--tokens', '1,x'],
@@ -197,7 +198,9 @@ describe('pathsum verify', () => {
       '--backend',
       'cpu',
     );
-    expect(out).toMatch(/^ {2}ok {3}Σ terms = forward logits: 3 runs, worst relative error \S+ \(tolerance 1e-4\)$/m);
+    expect(out).toMatch(
+      /^ {2}ok {3}Σ terms = forward logits: 3 runs, worst relative error \S+ \(tolerance 1e-4, float32\)$/m,
+    );
     expect(out).toMatch(/all \d laws hold\n$/);
     expect(code).toBe(0);
   });

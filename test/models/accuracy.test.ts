@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/language/index.js';
+import { loadSpec } from '../../src/model/spec.js';
 import { accuracyByGroup, type GroupAccuracy } from '../../examples/train/evaluate.js';
-import { type Example, inductionBatch, modaddSplit } from '../../examples/train/tasks.js';
+import type { Example } from '../../src/analysis/inputs.js';
+import { inductionBatch } from '../../src/analysis/task-induction.js';
+import { modaddSplit } from '../../src/analysis/task-modadd.js';
 
 interface CardAccuracy {
   correct: number;
