@@ -47,11 +47,14 @@ export default async function numeric(): Promise<void> {
     t0 = performance.now();
     evaluator.contributions(terms, readout);
     console.log(
-      `[${backend}] readout-first contributions of ${terms.length} terms to the next-token logit: ${seconds(t0)} s (target < 2 s on wasm)`,
+      `[${backend}] readout-first contributions of ${terms.length} terms to the next-token logit: ` +
+        `${seconds(t0)} s (target < 2 s on wasm)`,
     );
     const minimum = minimumMultiplyAdds(terms);
     console.log(
-      `[${backend}] multiply-adds ${evaluator.multiplyAdds.toLocaleString('en-US')}, minimum ${minimum.toLocaleString('en-US')}, ratio ${(evaluator.multiplyAdds / minimum).toFixed(3)} (target ≤ 1.1)`,
+      `[${backend}] multiply-adds ${evaluator.multiplyAdds.toLocaleString('en-US')}, ` +
+        `minimum ${minimum.toLocaleString('en-US')}, ` +
+        `ratio ${(evaluator.multiplyAdds / minimum).toFixed(3)} (target ≤ 1.1)`,
     );
     evaluator.dispose();
 
@@ -60,7 +63,8 @@ export default async function numeric(): Promise<void> {
       t0 = performance.now();
       for (const term of terms) evaluator.logits(term).dispose();
       console.log(
-        `[${backend}] full per-term logits (${tokens.length}×${arch.vocab} each) of ${terms.length} terms: ${seconds(t0)} s (target < 20 s)`,
+        `[${backend}] full per-term logits (${tokens.length}×${arch.vocab} each) of ${terms.length} terms: ` +
+          `${seconds(t0)} s (target < 20 s)`,
       );
       evaluator.dispose();
     }

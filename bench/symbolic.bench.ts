@@ -35,7 +35,8 @@ export default async function symbolic(): Promise<void> {
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(
-    `expand + simplify + print (text) of ${printed} terms: ${seconds.toFixed(2)} s (target < 3 s), ${mb(bytes)} of text`,
+    `expand + simplify + print (text) of ${printed} terms: ` +
+      `${seconds.toFixed(2)} s (target < 3 s), ${mb(bytes)} of text`,
   );
   console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} (target < 1 GB)`);
   console.log(`heap used every 20,000 terms: ${heapAt.map(mb).join(', ')}`);
@@ -45,6 +46,7 @@ export default async function symbolic(): Promise<void> {
   const counts = countTerms(big);
   const ordered = countTerms(big, { symmetrize: false });
   console.log(
-    `closed-form counts for 48 layers × 32 heads: ${(performance.now() - t0).toFixed(1)} ms (target < 50 ms): ${formatTotal(counts.total)} symmetrized, ${formatTotal(ordered.total)} ordered`,
+    `closed-form counts for 48 layers × 32 heads: ${(performance.now() - t0).toFixed(1)} ms (target < 50 ms): ` +
+      `${formatTotal(counts.total)} symmetrized, ${formatTotal(ordered.total)} ordered`,
   );
 }

@@ -53,7 +53,8 @@ function parseOptions(argv: string[]) {
   const task = positionals[0];
   if (task !== 'modadd' && task !== 'induction')
     throw new Error(
-      `usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`,
+      'usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] ' +
+        `[--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`,
     );
   const number = (name: string, text: string | undefined) => {
     if (text === undefined) return undefined;
@@ -122,14 +123,18 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
   batches.dispose();
   const card = {
     task: 'modadd',
-    description: `one layer of attention and a bilinear MLP on modular addition: \`a b =\` → (a + b) mod ${recipe.data.p} at the \`=\` position (token ${recipe.data.p})`,
+    description:
+      `one layer of attention and a bilinear MLP on modular addition: \`a b =\` → (a + b) mod ${recipe.data.p} ` +
+      `at the \`=\` position (token ${recipe.data.p})`,
     spec: 'modadd.pathsum',
     weights: 'model.safetensors',
     p: recipe.data.p,
     vocab: arch.vocab,
     data: {
       generator:
-        'modaddSplit(seed, { p, trainFraction }) in src/analysis/task-modadd.ts: the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, each pair in both orders',
+        'modaddSplit(seed, { p, trainFraction }) in src/analysis/task-modadd.ts: ' +
+        'the p(p+1)/2 unordered pairs {a, b} shuffled by the seed, the first trainFraction for training, ' +
+        'each pair in both orders',
       seed: recipe.seed,
       trainFraction: recipe.data.trainFraction,
       trainSize: split.train.length,
@@ -139,8 +144,10 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
     trainAccuracy: rounded(accuracyByGroup(arch, weights, split.train).get('sum')!),
     heldOutAccuracy: rounded(heldOut()),
     notes: [
-      'held-out pairs are unordered: neither (a, b) nor (b, a) was trained on, so symmetry cannot stand in for generalization',
-      'train fraction 0.6: with 0.4 (0.5) of the pairs the best runs that fit a ten-minute budget stopped at 75% (90%) held-out accuracy, still grokking',
+      'held-out pairs are unordered: neither (a, b) nor (b, a) was trained on, ' +
+        'so symmetry cannot stand in for generalization',
+      'train fraction 0.6: with 0.4 (0.5) of the pairs the best runs that fit a ten-minute budget ' +
+        'stopped at 75% (90%) held-out accuracy, still grokking',
       WALL_TIME_NOTE,
     ],
   };
@@ -171,7 +178,8 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
         every: 200,
         line: (step, loss) => {
           const a = measure();
-          return `step ${step} loss ${loss.toFixed(5)} repeated ${percent(a.get('repeated'))} fresh ${percent(a.get('fresh'))}`;
+          const accuracies = `repeated ${percent(a.get('repeated'))} fresh ${percent(a.get('fresh'))}`;
+          return `step ${step} loss ${loss.toFixed(5)} ${accuracies}`;
         },
       },
     },
@@ -181,7 +189,9 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
   const final = measure();
   const card = {
     task: 'induction',
-    description: `two layers of attention and bilinear MLPs on induction: a prefix of distinct random tokens, then the sequence repeats with that period`,
+    description:
+      'two layers of attention and bilinear MLPs on induction: a prefix of distinct random tokens, ' +
+      'then the sequence repeats with that period',
     spec: 'induction.pathsum',
     weights: 'model.safetensors',
     vocab: arch.vocab,
@@ -189,7 +199,9 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
     chance: Number((1 / arch.vocab).toFixed(4)),
     data: {
       generator:
-        'inductionExample/inductionBatch in src/analysis/task-induction.ts: period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
+        'inductionExample/inductionBatch in src/analysis/task-induction.ts: ' +
+        'period h uniform in [minPeriod, maxPeriod], x_0..x_{h-1} distinct uniform tokens, x_t = x_{t-h}; ' +
+        'position t predicts x_{t+1}, `repeated` when x_t occurred before (t ≥ h), else `fresh`',
       ...recipe.data,
       trainSeed: recipe.seed,
       trainStream: "Random.derive(seed, 'batches') → inductionExample per sequence",
@@ -200,8 +212,11 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
     ...commonCard(recipe, run),
     heldOutAccuracy: { repeated: rounded(final.get('repeated')!), fresh: rounded(final.get('fresh')!) },
     notes: [
-      'every training batch is freshly generated, so the held-out sequences are draws from the training distribution that the trainer never saw (their seed differs)',
-      'a fresh target cannot be copied from a repeat: the best possible guess is a token not seen yet in the sequence, 1/(vocab − seen) > 1/vocab, which is why fresh accuracy sits above chance but far below the repeated part',
+      'every training batch is freshly generated, so the held-out sequences are draws ' +
+        'from the training distribution that the trainer never saw (their seed differs)',
+      'a fresh target cannot be copied from a repeat: the best possible guess is a token not seen yet ' +
+        'in the sequence, 1/(vocab − seen) > 1/vocab, ' +
+        'which is why fresh accuracy sits above chance but far below the repeated part',
       WALL_TIME_NOTE,
     ],
   };
@@ -216,7 +231,9 @@ function commonCard(recipe: Recipe, run: { finalLoss: number; seconds: number })
       epsilon: 1e-8,
       batchSize: recipe.hyper.batchSize || 'full batch',
     },
-    initialization: `N(0, 1/fan_in) maps, N(0, ${recipe.hyper.embeddingStd}²) embeddings, from Random.derive(${recipe.seed}, 'init')`,
+    initialization:
+      `N(0, 1/fan_in) maps, N(0, ${recipe.hyper.embeddingStd}²) embeddings, ` +
+      `from Random.derive(${recipe.seed}, 'init')`,
     steps: recipe.hyper.steps,
     wallTimeSeconds: Math.round(run.seconds),
     finalTrainLoss: Number(run.finalLoss.toPrecision(4)),

@@ -75,7 +75,8 @@ export function checkBatch(batch: Batch, arch: Architecture, source: string): Ba
   );
   if (bad >= 0)
     throw new UserError(
-      `${source}: sequence ${bad} does not fit model '${arch.name}' (vocabulary ${arch.vocab}, context ${arch.context})`,
+      `${source}: sequence ${bad} does not fit model '${arch.name}' ` +
+        `(vocabulary ${arch.vocab}, context ${arch.context})`,
     );
   if (batch.tokens.length === 0 || batch.tokens.length !== batch.targets.length)
     throw new UserError(`${source}: the batch is empty or its targets do not match its sequences`);

@@ -46,7 +46,8 @@ export function tokenInputs(
       const earlier = arch.layers.slice(0, form.layer + 1).some(l => l.attention) || form.layer > 0;
       if (earlier)
         notes.push(
-          `the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed (attention and earlier blocks skipped)`,
+          `the direct embedding path: token a's embedding reaches layer ${form.layer}'s bilinear block unmixed ` +
+            '(attention and earlier blocks skipped)',
         );
       return source;
     })
@@ -59,10 +60,10 @@ export function tokenInputs(
     const y = view.normed64(norm, x);
     return bias ? y.map((v, i) => v + bias[i]!) : y;
   };
-  if (norm)
-    notes.push(
-      `ln2 of layer ${form.layer}: gain${norm.kind === 'layer' ? (bias ? ', centering and bias' : ' and centering') : ''} applied, per-position scale left out`,
-    );
+  if (norm) {
+    const centering = norm.kind === 'layer' ? (bias ? ', centering and bias' : ' and centering') : '';
+    notes.push(`ln2 of layer ${form.layer}: gain${centering} applied, per-position scale left out`);
+  }
   if (form.homogeneous) notes.push('the constant coordinate x̃_d = 1 is appended (the block has biases)');
   const n = formDimension(form);
   const d = arch.width;
@@ -114,8 +115,11 @@ function throughHeads(
   const ov = heads.map(h => view.ov64(layer, h)).reduce(add);
   const normed: Matrix = { ...source, data: new Float64Array(source.data.length) };
   for (let a = 0; a < source.rows; a++) normed.data.set(view.normed64(norm, row(source, a)), a * source.cols);
+  const movers = head === undefined ? `the ${H} heads of layer ${layer}, summed` : `head ${layer}.${head}`;
+  const ln1 = norm ? ` (ln1 gain${norm.kind === 'layer' ? ' and centering' : ''} applied, its scale left out)` : '';
   notes.push(
-    `inputs are moved by ${head === undefined ? `the ${H} heads of layer ${layer}, summed` : `head ${layer}.${head}`}: s_a W_V W_O with attention weight 1${norm ? ` (ln1 gain${norm.kind === 'layer' ? ' and centering' : ''} applied, its scale left out)` : ''}; value and output biases left out (the same for every token)`,
+    `inputs are moved by ${movers}: s_a W_V W_O with attention weight 1${ln1}; ` +
+      'value and output biases left out (the same for every token)',
   );
   return multiply(normed, ov);
 }

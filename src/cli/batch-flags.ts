@@ -5,6 +5,7 @@ import { tasks } from '../analysis/tasks.js';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
 import { integerFlag, seedFlag } from './args.js';
+import { regularFile } from './text-file.js';
 
 export const batchFlags = {
   inputs: { type: 'string' },
@@ -31,7 +32,8 @@ export function batchFlag(command: string, values: BatchValues, arch: Architectu
     throw new UserError(`${command}: give --inputs FILE or --task NAME, not both`);
   if (values.task === undefined && values.count !== undefined)
     throw new UserError(`${command}: --count N chooses how many sequences --task NAME makes; give --task`);
-  if (values.inputs !== undefined) return { batch: readInputsFile(values.inputs, arch), source: values.inputs };
+  if (values.inputs !== undefined)
+    return { batch: readInputsFile(regularFile(values.inputs, 'the inputs'), arch), source: values.inputs };
   if (values.task === undefined) return undefined;
   const task = Object.hasOwn(tasks, values.task) ? tasks[values.task] : undefined;
   if (!task)

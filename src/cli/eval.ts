@@ -223,18 +223,21 @@ function table(
   const lines = [
     `model ${model.arch.name} · ${model.source}`,
     `tokens ${tokens.join(' ')}`,
-    `target: logit of token ${token} at position ${position}${predicted ? ' (the top prediction)' : ''} = ${fixed(logit)}; Σ of the ${count(result.attributions.length)} terms = ${fixed(total)}`,
+    `target: logit of token ${token} at position ${position}${predicted ? ' (the top prediction)' : ''} = ` +
+      `${fixed(logit)}; Σ of the ${count(result.attributions.length)} terms = ${fixed(total)}`,
     '',
     `${'rank'.padStart(4)}  ${'contribution'.padStart(12)}  ${'share'.padStart(7)}  degree  term`,
     ...shown.map(
       (a, i) =>
-        `${String(i + 1).padStart(4)}  ${fixed(a.contribution).padStart(12)}  ${share(a.contribution).padStart(7)}  ${String(a.term.degree).padStart(6)}  ${termText(a.term, model, simplify)}`,
+        `${String(i + 1).padStart(4)}  ${fixed(a.contribution).padStart(12)}  ${share(a.contribution).padStart(7)}  ` +
+        `${String(a.term.degree).padStart(6)}  ${termText(a.term, model, simplify)}`,
     ),
   ];
   const rest = ranked.slice(top).reduce((s, a) => s + a.contribution, 0);
   if (ranked.length > top)
     lines.push(
-      `      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}          the other ${count(ranked.length - top)} terms`,
+      `      ${fixed(rest).padStart(12)}  ${share(rest).padStart(7)}  ` +
+        `        the other ${count(ranked.length - top)} terms`,
     );
   lines.push('', ...errorLines(result.maxAbsError, `all ${tokens.length}×${model.arch.vocab} logits`, filter));
   return `${lines.join('\n')}\n`;

@@ -13,6 +13,7 @@ import type { Architecture } from '../language/architecture.js';
 import { integerFlag, parseFlags } from './args.js';
 import { batchFlag, batchFlags, type BatchValues, taskHelp } from './batch-flags.js';
 import type { Io } from './io.js';
+import { regularFile } from './text-file.js';
 
 const HELP = `usage: pathsum features SPEC --weights FILE --layer L (--token C | --direction FILE) [options]
        pathsum features MODEL_DIR --layer L (--token C | --direction FILE) [options]
@@ -169,7 +170,7 @@ export async function run(args: string[], io: Io): Promise<number> {
 function directionFlag(values: Values): DirectionChoice {
   if ((values.token === undefined) === (values.direction === undefined))
     throw new UserError('features: give exactly one of --token C and --direction FILE');
-  if (values.direction !== undefined) return readDirectionFile(values.direction);
+  if (values.direction !== undefined) return readDirectionFile(regularFile(values.direction, 'the direction'));
   return { kind: 'token', token: integerFlag('features', 'token', values.token)! };
 }
 
@@ -216,10 +217,12 @@ export function formatReport(
   hints: readonly string[] = [],
 ): string {
   const { dimension: n } = report;
+  const domain = report.homogeneous ? ' over x̃ = (x, 1)' : '';
+  const constant = report.homogeneous ? `, constant u·b_out = ${signed(report.offset)}` : '';
   const lines = [
     `model ${report.model}, layer ${report.layer} (bilinear), readout ${report.readout.label}`,
     ...report.readout.notes.map(s => `  note: ${s}`),
-    `Q_u: ${n}×${n} symmetric${report.homogeneous ? ' over x̃ = (x, 1)' : ''}, ‖Q_u‖_F² = ${report.frobeniusSquared.toPrecision(5)}${report.homogeneous ? `, constant u·b_out = ${signed(report.offset)}` : ''}`,
+    `Q_u: ${n}×${n} symmetric${domain}, ‖Q_u‖_F² = ${report.frobeniusSquared.toPrecision(5)}${constant}`,
     ...report.inputs.notes.map(s => `  tokens: ${s}`),
     ...(hints.length ? [`  tokens: otherwise ${hints.join('; ')}`] : []),
     '',
@@ -228,7 +231,11 @@ export function formatReport(
       const tokens = (list: { token: number; value: number }[]) =>
         list.map(t => `${t.token} ${signed(t.value, 3)}`).join(', ');
       const fourier = f.fourier.frequency ? `ω=${f.fourier.frequency} ${percent(f.fourier.share)}` : '—';
-      return `${String(f.index).padStart(4)}  ${signed(f.eigenvalue).padStart(10)}  ${percent(f.share).padStart(6)}  ${percent(report.explained[f.index - 1]!).padStart(6)}  ${fourier.padEnd(11)}  ${tokens(f.tokens.top)}  |  ${tokens(f.tokens.bottom)}`;
+      const cumulative = percent(report.explained[f.index - 1]!);
+      return (
+        `${String(f.index).padStart(4)}  ${signed(f.eigenvalue).padStart(10)}  ${percent(f.share).padStart(6)}  ` +
+        `${cumulative.padStart(6)}  ${fourier.padEnd(11)}  ${tokens(f.tokens.top)}  |  ${tokens(f.tokens.bottom)}`
+      );
     }),
     `  share of ‖Q_u‖_F² by the top k: ${[1, 2, 4, 8, 16, 32]
       .filter(k => k <= n)
@@ -239,10 +246,8 @@ export function formatReport(
     const pairs = (list: { a: number; b: number; value: number }[]) =>
       list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
     const { position, pairPosition } = report.inputs;
-    lines.push(
-      '',
-      `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`}:`,
-    );
+    const order = pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`;
+    lines.push('', `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${order}:`);
     lines.push(`  largest:      ${pairs(report.pairs.top)}`, `  largest |T|:  ${pairs(report.pairs.topAbs)}`);
   } else if (report.pairsNote) {
     lines.push('', `token pairs: not tabled (${report.pairsNote})`);
@@ -254,7 +259,8 @@ export function formatReport(
       '   rank    kept     loss  accuracy',
     );
     const row = (rank: string, kept: number, loss: number, accuracy: number) =>
-      `  ${rank.padStart(5)}  ${percent(kept).padStart(6)}  ${loss.toFixed(4).padStart(7)}  ${percent(accuracy).padStart(8)}`;
+      `  ${rank.padStart(5)}  ${percent(kept).padStart(6)}  ` +
+      `${loss.toFixed(4).padStart(7)}  ${percent(accuracy).padStart(8)}`;
     lines.push(row('full', 1, truncation.baseline.loss, truncation.baseline.accuracy));
     for (const p of truncation.points) lines.push(row(String(p.rank), p.kept, p.loss, p.accuracy));
   }

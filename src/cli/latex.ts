@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { latexDocument } from '../render/latex-document.js';
 import { formatTerm } from '../model/term-formula.js';
 import { loadSpec, resolveSpecPath } from '../model/spec.js';
+import { visible } from '../language/visible.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
@@ -60,6 +61,6 @@ export async function run(args: string[], io: Io): Promise<number> {
         : null
       : formatTotal(total);
   writeAtomically(values.output, latexDocument(arch, { latex, omitted }));
-  io.stderr(`wrote ${values.output}: ${latex.length} terms${omitted ? ` (${omitted} more left out)` : ''}\n`);
+  io.stderr(`wrote ${visible(values.output)}: ${latex.length} terms${omitted ? ` (${omitted} more left out)` : ''}\n`);
   return 0;
 }

@@ -17,6 +17,7 @@ import {
 } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
+import { visible } from '../language/visible.js';
 import { parseFlags } from './args.js';
 import { packageRoot } from './package-root.js';
 import { summarize } from './check.js';
@@ -71,11 +72,12 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { position, token } = result.target;
   out(`input  ${INPUT.join(' ')}`);
   out(
-    `       the first ${PREFIX.length} tokens, then the same again: position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`,
+    `       the first ${PREFIX.length} tokens, then the same again: ` +
+      `position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`,
   );
-  out(
-    `prediction at position ${position}: token ${token} (logit ${result.logits[position]![token]!.toFixed(3)})${token === PREFIX[7] ? ', the induction answer' : ''}\n`,
-  );
+  const logit = result.logits[position]![token]!;
+  const answer = token === PREFIX[7] ? ', the induction answer' : '';
+  out(`prediction at position ${position}: token ${token} (logit ${logit.toFixed(3)})${answer}\n`);
   const top = byMagnitude(result.attributions).slice(0, TOP);
   out(topTerms(model, result.attributions, top));
 
@@ -89,7 +91,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       `The ${TOP} path terms that carry the prediction of \\texttt{induction}`,
     ),
   );
-  out(`wrote ${file}: the LaTeX of these ${TOP} terms (pdflatex ${file})`);
+  out(`wrote ${visible(file)}: the LaTeX of these ${TOP} terms (pdflatex ${visible(file)})`);
   out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
   return 0;
 }
@@ -103,11 +105,13 @@ function topTerms(model: Model, attributions: readonly Attribution[], terms: rea
   const share = (x: number) => `${((100 * x) / total).toFixed(1)}%`.padStart(7);
   const families = byFamily(attributions).slice(0, TOP);
   return [
-    `the ${count(attributions.length)} path terms add up to that logit, ${total.toFixed(3)}; by family, the ${TOP} largest:`,
+    `the ${count(attributions.length)} path terms add up to that logit, ${total.toFixed(3)}; ` +
+      `by family, the ${TOP} largest:`,
     `contribution   share   terms  family`,
     ...families.map(
       f =>
-        `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ${String(f.terms).padStart(6)}  ${f.group}`,
+        `${f.contribution.toFixed(3).padStart(12)}  ${share(f.contribution)}  ` +
+        `${String(f.terms).padStart(6)}  ${f.group}`,
     ),
     '',
     `through each head (a term through several heads counts for each): ${byHead(attributions)
@@ -118,7 +122,8 @@ function topTerms(model: Model, attributions: readonly Attribution[], terms: rea
     `contribution   share  term`,
     ...terms.map(
       a =>
-        `${a.contribution.toFixed(3).padStart(12)}  ${share(a.contribution)}  ${formatTerm(a.term, model.arch, 'text')}`,
+        `${a.contribution.toFixed(3).padStart(12)}  ${share(a.contribution)}  ` +
+        formatTerm(a.term, model.arch, 'text'),
     ),
     '',
   ].join('\n');
@@ -139,7 +144,11 @@ function verification(model: Model, terms: readonly Term[], io: Io, quiet: boole
     bar.tick();
   }
   bar.done();
-  return `verification: Σ of the ${count(terms.length)} terms = forward logits on ${CHECKS} random inputs (seed ${SEED}): worst max|error| ${worst.toExponential(2)}, logits up to ${scale.toFixed(1)} (pathsum verify examples/induction checks every law)`;
+  return (
+    `verification: Σ of the ${count(terms.length)} terms = forward logits on ${CHECKS} random inputs (seed ${SEED}): ` +
+    `worst max|error| ${worst.toExponential(2)}, logits up to ${scale.toFixed(1)} ` +
+    '(pathsum verify examples/induction checks every law)'
+  );
 }
 
 const count = (n: number) => n.toLocaleString('en-US');

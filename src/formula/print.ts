@@ -1,6 +1,6 @@
 // Text and LaTeX printers: one walk over the IR reading the notation table (notation.ts).
 // The text form is also the input language of the formula parser (parse-formula.ts).
-import type { Rational as Rational } from '../rational.js';
+import type { Rational } from '../rational.js';
 import type { Expr } from './nodes.js';
 import { bilinearSymbols, operators, precedence, symbolOf } from './notation.js';
 
@@ -64,8 +64,10 @@ function render(e: Expr, style: Style): string {
     case 'kprod':
     case 'fprod':
       return e.factors.map(f => at(f, precedence.product + 1, style)).join(style === 'latex' ? ' \\, ' : ' ');
-    case 'apply':
-      return `${paren(printExpr(e.op, style), style)}${e.arg.kind === 'apply' ? render(e.arg, style) : paren(printExpr(e.arg, style), style)}`;
+    case 'apply': {
+      const map = paren(printExpr(e.op, style), style);
+      return `${map}${e.arg.kind === 'apply' ? render(e.arg, style) : paren(printExpr(e.arg, style), style)}`;
+    }
     case 'pair':
     case 'bilinear':
       return call(e.layer, e.symmetrized, e.left, e.right, style);

@@ -223,7 +223,8 @@ function describe(name: string, info: unknown, fail: Fail): Described {
   const numel = (shape as number[]).reduce((p, s) => p * s, 1);
   if (end < begin || end - begin !== numel * sizes[dtype]) {
     fail(
-      `tensor ${shown(name)}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`,
+      `tensor ${shown(name)}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, ` +
+        `but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${numel * sizes[dtype]}`,
     );
   }
   return { name, dtype, shape: shape as number[], begin, end };
@@ -236,11 +237,13 @@ function checkLayout(tensors: Described[], bufferLength: number, fail: Fail): vo
   for (const t of sorted) {
     if (t.begin < expected)
       fail(
-        `tensor ${shown(t.name)}: its bytes [${t.begin}, ${t.end}) overlap those of tensor ${shown(previous!.name)} [${previous!.begin}, ${previous!.end})`,
+        `tensor ${shown(t.name)}: its bytes [${t.begin}, ${t.end}) overlap those of ` +
+          `tensor ${shown(previous!.name)} [${previous!.begin}, ${previous!.end})`,
       );
     if (t.begin > expected)
       fail(
-        `tensor ${shown(t.name)}: its bytes begin at ${t.begin}, expected ${expected} (offsets must be contiguous from 0, without gaps)`,
+        `tensor ${shown(t.name)}: its bytes begin at ${t.begin}, expected ${expected} ` +
+          '(offsets must be contiguous from 0, without gaps)',
       );
     expected = t.end;
     previous = t;
@@ -248,7 +251,8 @@ function checkLayout(tensors: Described[], bufferLength: number, fail: Fail): vo
   if (expected !== bufferLength) {
     const last = previous ? `tensor ${shown(previous.name)} ends` : 'the tensors end';
     fail(
-      `${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ${expected > bufferLength ? 'truncated' : 'trailing bytes'}`,
+      `${last} at byte ${expected} of the data buffer, but the buffer holds ${bufferLength} bytes: ` +
+        (expected > bufferLength ? 'truncated' : 'trailing bytes'),
     );
   }
 }

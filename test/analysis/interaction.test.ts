@@ -152,47 +152,51 @@ describe('interaction matrix Q_u', () => {
     );
   });
 
-  it('the output direction of a token gives the forward pass logit: s_final (x·u + ỹᵀ Q_u ỹ + u·b_out) + constants (float32)', () => {
-    fc.assert(
-      fc.property(
-        bilinearOnly,
-        fc.integer({ min: 0, max: 10_000 }),
-        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 0, max: 4 }),
-        (arch, seed, tokens, c) => {
-          const weights = randomWeights(arch, seed);
-          const { logits, frozen } = forwardOne(arch, weights, tokens);
-          try {
-            const form = bilinearForm(arch, weights, 0);
-            const r = outputDirection(arch, weights, 0, { kind: 'token', token: c });
-            expect(r.kind).toBe('unembed');
-            const q = interactionMatrix(form, r.u);
-            const forwardLogits = logits.arraySync();
-            tokens.forEach((a, t) => {
-              const x = values(weights, 'embed.W_E').slice(a * arch.width, (a + 1) * arch.width);
-              const y = prenormed(arch, weights, x, frozen.scales.get('ln2.0')?.arraySync()[t]);
-              const yt = form.homogeneous ? [...y, 1] : y;
-              const direct = x.reduce((s, xi, i) => s + xi * r.u[i]!, 0);
-              const mlp = quadratic(q, yt) + outputOffset(form, r.u);
-              const scale = frozen.scales.get('final')?.arraySync()[t] ?? 1;
-              const constant = finalConstant(arch, weights, c);
-              const expected = scale * (direct + mlp) + constant;
-              const mass =
-                scale * (Math.abs(direct) + Math.abs(mlp) + readMlp(arch, weights, y, [...r.u]).mass) +
-                Math.abs(constant) +
-                1;
-              expect(Math.abs(forwardLogits[t]![c]! - expected) / mass).toBeLessThan(1e-4);
-            });
-          } finally {
-            logits.dispose();
-            disposeFrozen(frozen);
-            disposeWeights(weights);
-          }
-        },
-      ),
-      { numRuns: 80 },
-    );
-  });
+  it(
+    'the output direction of a token gives the forward pass logit: ' +
+      's_final (x·u + ỹᵀ Q_u ỹ + u·b_out) + constants (float32)',
+    () => {
+      fc.assert(
+        fc.property(
+          bilinearOnly,
+          fc.integer({ min: 0, max: 10_000 }),
+          fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
+          fc.integer({ min: 0, max: 4 }),
+          (arch, seed, tokens, c) => {
+            const weights = randomWeights(arch, seed);
+            const { logits, frozen } = forwardOne(arch, weights, tokens);
+            try {
+              const form = bilinearForm(arch, weights, 0);
+              const r = outputDirection(arch, weights, 0, { kind: 'token', token: c });
+              expect(r.kind).toBe('unembed');
+              const q = interactionMatrix(form, r.u);
+              const forwardLogits = logits.arraySync();
+              tokens.forEach((a, t) => {
+                const x = values(weights, 'embed.W_E').slice(a * arch.width, (a + 1) * arch.width);
+                const y = prenormed(arch, weights, x, frozen.scales.get('ln2.0')?.arraySync()[t]);
+                const yt = form.homogeneous ? [...y, 1] : y;
+                const direct = x.reduce((s, xi, i) => s + xi * r.u[i]!, 0);
+                const mlp = quadratic(q, yt) + outputOffset(form, r.u);
+                const scale = frozen.scales.get('final')?.arraySync()[t] ?? 1;
+                const constant = finalConstant(arch, weights, c);
+                const expected = scale * (direct + mlp) + constant;
+                const mass =
+                  scale * (Math.abs(direct) + Math.abs(mlp) + readMlp(arch, weights, y, [...r.u]).mass) +
+                  Math.abs(constant) +
+                  1;
+                expect(Math.abs(forwardLogits[t]![c]! - expected) / mass).toBeLessThan(1e-4);
+              });
+            } finally {
+              logits.dispose();
+              disposeFrozen(frozen);
+              disposeWeights(weights);
+            }
+          },
+        ),
+        { numRuns: 80 },
+      );
+    },
+  );
 });
 
 /** The bilinear block's input: ln2 with the forward pass's frozen per-position scale, written out here. */

@@ -172,7 +172,8 @@ describe('pathsum eval (table)', () => {
     ],
     [
       ['eval', 'examples/big.pathsum', '--tokens', '1'],
-      "pathsum: examples/big.pathsum: model 'big' has 13,305,778,176 parameters, too many to draw random weights for (limit 50,000,000); pass --weights FILE",
+      "pathsum: examples/big.pathsum: model 'big' has 13,305,778,176 parameters, " +
+        'too many to draw random weights for (limit 50,000,000); pass --weights FILE',
     ],
     [
       ['eval', 'examples/seed1.pathsum', '--tokens', '1', '--weights', 'no/such.safetensors'],
@@ -233,11 +234,17 @@ describe('pathsum verify', () => {
   it.each([
     [
       'W_OV^{0.1} = W_O^{0.1}',
-      /^pathsum: --identity "W_OV\^\{0\.1\} = W_O\^\{0\.1\}": column 12: the formula ends too early \(each side is a sum of terms/,
+      new RegExp(
+        /^pathsum: --identity "W_OV\^\{0\.1\} = W_O\^\{0\.1\}": column 12: /.source +
+          /the formula ends too early \(each side is a sum of terms/.source,
+      ),
     ],
     [
       'A^{3.0} ⊗ W_U W_E = Id ⊗ W_U W_E',
-      /^pathsum: --identity ".*": left side: A\^\{3\.0\} ⊗ W_U W_E names the pattern A\^\{3\.0\}, which model 'seed1' does not have$/,
+      new RegExp(
+        /^pathsum: --identity ".*": left side: A\^\{3\.0\} ⊗ W_U W_E /.source +
+          /names the pattern A\^\{3\.0\}, which model 'seed1' does not have$/.source,
+      ),
     ],
     ['Id ⊗ W_U W_E', /^pathsum: --identity "Id ⊗ W_U W_E": write exactly one '=' between two formulas$/],
   ])('--identity %s → one-line error', async (identity, message) => {

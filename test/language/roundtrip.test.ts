@@ -10,7 +10,9 @@ const normKind = fc.constantFrom('rms' as const, 'layer' as const);
 
 const layerStatement: fc.Arbitrary<LayerStatement> = fc.oneof(
   normKind.map(norm => ({ kind: 'norm' as const, norm, loc: at })),
-  fc.record({ heads: dim, headSize: dim, bias: fc.boolean() }).map(a => ({ kind: 'attention' as const, ...a, loc: at })),
+  fc
+    .record({ heads: dim, headSize: dim, bias: fc.boolean() })
+    .map(a => ({ kind: 'attention' as const, ...a, loc: at })),
   fc.record({ hidden: dim, bias: fc.boolean() }).map(b => ({ kind: 'bilinear' as const, ...b, loc: at })),
 );
 const body = fc.array(layerStatement, { minLength: 1, maxLength: 4 });

@@ -71,7 +71,8 @@ describe('a direction is normalized at any scale float64 holds', () => {
     ],
     [
       [1e-310, 0, 0, 0],
-      "u.txt: the direction's entries are too small for float64 (the largest |entry| is 1e-310, below 2.23e-308); scale them up",
+      "u.txt: the direction's entries are too small for float64 " +
+        '(the largest |entry| is 1e-310, below 2.23e-308); scale them up',
     ],
     [[0, -0, 0, 0], 'u.txt: the direction is zero'],
   ])('refuses %j', (v, message) => {
@@ -108,7 +109,8 @@ describe('pathsum features --direction', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe(
-      `pathsum: ${r.file}: the direction's norm exceeds float64's largest number (the largest |entry| is 1.7e+308); scale it down\n`,
+      `pathsum: ${r.file}: the direction's norm exceeds float64's largest number ` +
+        '(the largest |entry| is 1.7e+308); scale it down\n',
     );
   });
 });

@@ -116,50 +116,54 @@ describe('forward pass by hand', () => {
     expectClose(logits, [unembed2([1 + out0[0]!, 0 + out0[1]!]), unembed2([1 + out1[0]!, 1 + out1[1]!])]);
   });
 
-  it('a bilinear block with biases and a positional embedding: ((x W_in + b_in) ⊙ (x W_gate + b_gate)) W_out + b_out', () => {
-    const m = model(
-      'model b { vocab 3; context 2; width 2; embed positional; layer { bilinear hidden 2 bias }; unembed bias }',
-      {
-        'embed.W_E': [
-          [1, 0],
-          [0, 1],
-          [1, 1],
-        ],
-        'pos_embed.W_pos': [
-          [0, 0],
-          [1, -1],
-        ],
-        'blocks.0.mlp.W_in': [
-          [1, 0],
-          [0, 1],
-        ],
-        'blocks.0.mlp.b_in': [1, 2],
-        'blocks.0.mlp.W_gate': [
-          [1, 1],
-          [0, -1],
-        ], // x W_gate = [x₀, x₀ − x₁]
-        'blocks.0.mlp.b_gate': [0, 2],
-        'blocks.0.mlp.W_out': [
-          [1, 0],
-          [1, 1],
-        ], // h W_out = [h₀ + h₁, h₁]
-        'blocks.0.mlp.b_out': [0.5, 0],
-        'unembed.W_U': W_U2,
-        'unembed.b_U': [0, 0, 1],
-      },
-    );
-    // tokens [1, 2]: x₀ = [0, 1] + [0, 0] = [0, 1];  x₁ = [1, 1] + [1, −1] = [2, 0]
-    // position 0: left = [0, 1] + [1, 2] = [1, 3]; right = [0, 0 − 1] + [0, 2] = [0, 1]; h = [0, 3]
-    //   out = [0 + 3, 3] + [0.5, 0] = [3.5, 3]; residual [3.5, 4]; logits [3.5, 4, 8 − 3.5 + 1]
-    // position 1: left = [2, 0] + [1, 2] = [3, 2]; right = [2, 2] + [0, 2] = [2, 4]; h = [6, 8]
-    //   out = [14, 8] + [0.5, 0] = [14.5, 8]; residual [16.5, 8]; logits [16.5, 8, 16 − 16.5 + 1]
-    const { logits, patterns } = run(m, [1, 2]);
-    expect(patterns).toEqual([null]);
-    expectClose(logits, [
-      [3.5, 4, 5.5],
-      [16.5, 8, 0.5],
-    ]);
-  });
+  it(
+    'a bilinear block with biases and a positional embedding: ' +
+      '((x W_in + b_in) ⊙ (x W_gate + b_gate)) W_out + b_out',
+    () => {
+      const m = model(
+        'model b { vocab 3; context 2; width 2; embed positional; layer { bilinear hidden 2 bias }; unembed bias }',
+        {
+          'embed.W_E': [
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+          'pos_embed.W_pos': [
+            [0, 0],
+            [1, -1],
+          ],
+          'blocks.0.mlp.W_in': [
+            [1, 0],
+            [0, 1],
+          ],
+          'blocks.0.mlp.b_in': [1, 2],
+          'blocks.0.mlp.W_gate': [
+            [1, 1],
+            [0, -1],
+          ], // x W_gate = [x₀, x₀ − x₁]
+          'blocks.0.mlp.b_gate': [0, 2],
+          'blocks.0.mlp.W_out': [
+            [1, 0],
+            [1, 1],
+          ], // h W_out = [h₀ + h₁, h₁]
+          'blocks.0.mlp.b_out': [0.5, 0],
+          'unembed.W_U': W_U2,
+          'unembed.b_U': [0, 0, 1],
+        },
+      );
+      // tokens [1, 2]: x₀ = [0, 1] + [0, 0] = [0, 1];  x₁ = [1, 1] + [1, −1] = [2, 0]
+      // position 0: left = [0, 1] + [1, 2] = [1, 3]; right = [0, 0 − 1] + [0, 2] = [0, 1]; h = [0, 3]
+      //   out = [0 + 3, 3] + [0.5, 0] = [3.5, 3]; residual [3.5, 4]; logits [3.5, 4, 8 − 3.5 + 1]
+      // position 1: left = [2, 0] + [1, 2] = [3, 2]; right = [2, 2] + [0, 2] = [2, 4]; h = [6, 8]
+      //   out = [14, 8] + [0.5, 0] = [14.5, 8]; residual [16.5, 8]; logits [16.5, 8, 16 − 16.5 + 1]
+      const { logits, patterns } = run(m, [1, 2]);
+      expect(patterns).toEqual([null]);
+      expectClose(logits, [
+        [3.5, 4, 5.5],
+        [16.5, 8, 0.5],
+      ]);
+    },
+  );
 
   it('RMS norms before a bilinear block and before the unembedding, with their frozen scales', () => {
     const m = model(
@@ -197,7 +201,8 @@ describe('forward pass by hand', () => {
 
   it('LayerNorm (centring, scale, gain, bias) before an attention head and before the unembedding', () => {
     const m = model(
-      'model l { vocab 3; context 2; width 3; embed; layer { norm layer; attention heads 1 size 1 }; norm layer; unembed bias }',
+      'model l { vocab 3; context 2; width 3; embed; layer { norm layer; attention heads 1 size 1 }; ' +
+        'norm layer; unembed bias }',
       {
         'embed.W_E': [
           [1, 2, 6],

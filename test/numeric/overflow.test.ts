@@ -178,7 +178,8 @@ describe('pathsum eval on the induction model with its weights × 1e20', () => {
     expect(code).toBe(1);
     expect(io.out()).toBe('');
     expect(io.err()).toBe(
-      `pathsum: ${file}: the forward pass overflowed float32 in layer 0 attention (scores): the weights are too large\n`,
+      `pathsum: ${file}: the forward pass overflowed float32 in layer 0 attention (scores): ` +
+        'the weights are too large\n',
     );
   });
 });

@@ -248,23 +248,27 @@ describe('readSafetensors rejects malformed files with one line naming the file 
     );
   });
 
-  it('accepts what the reference reader accepts: a padded header, metadata, an empty tensor, tensors listed out of offset order', () => {
-    const header = JSON.stringify({
-      b: entry('F32', [1], 0, 4),
-      empty: entry('F32', [0, 3], 4, 4),
-      a: entry('BF16', [2], 4, 8),
-      __metadata__: { format: 'pt' },
-    });
-    const file = readSafetensors(
-      layout(`${header}     `, new Uint8Array([...f32(2.5), ...u16(0x3f80, 0xc000)])),
-      'ok.safetensors',
-    );
-    expect(file.metadata).toEqual({ format: 'pt' });
-    expect([...file.tensors.keys()].sort()).toEqual(['a', 'b', 'empty']);
-    expect([...file.tensors.get('a')!.data]).toEqual([1, -2]);
-    expect([...file.tensors.get('b')!.data]).toEqual([2.5]);
-    expect(file.tensors.get('empty')).toEqual({ dtype: 'F32', shape: [0, 3], data: new Float32Array(0) });
-  });
+  it(
+    'accepts what the reference reader accepts: ' +
+      'a padded header, metadata, an empty tensor, tensors listed out of offset order',
+    () => {
+      const header = JSON.stringify({
+        b: entry('F32', [1], 0, 4),
+        empty: entry('F32', [0, 3], 4, 4),
+        a: entry('BF16', [2], 4, 8),
+        __metadata__: { format: 'pt' },
+      });
+      const file = readSafetensors(
+        layout(`${header}     `, new Uint8Array([...f32(2.5), ...u16(0x3f80, 0xc000)])),
+        'ok.safetensors',
+      );
+      expect(file.metadata).toEqual({ format: 'pt' });
+      expect([...file.tensors.keys()].sort()).toEqual(['a', 'b', 'empty']);
+      expect([...file.tensors.get('a')!.data]).toEqual([1, -2]);
+      expect([...file.tensors.get('b')!.data]).toEqual([2.5]);
+      expect(file.tensors.get('empty')).toEqual({ dtype: 'F32', shape: [0, 3], data: new Float32Array(0) });
+    },
+  );
 
   it("the JSON parser's quotation of the header is escaped: no control character reaches the terminal", () => {
     const message = errorOf(() => readSafetensors(layout('{"a":{"dtype":\u001b[2J"F32"}}'), FILE)).message;
@@ -272,17 +276,20 @@ describe('readSafetensors rejects malformed files with one line naming the file 
     expect(message).not.toMatch(/\p{Cc}/u);
   });
 
-  it('a WeightsError is one line whatever it is given: control characters and separators escaped, the rest kept', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), text => {
-        const { message } = new WeightsError(text);
-        expect(message).not.toMatch(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/u);
-        expect(message.replace(/\\u[0-9a-f]{4}/g, '')).toBe(
-          text.replace(/\\u[0-9a-f]{4}/g, '').replace(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/gu, ''),
-        );
-      }),
-    );
-  });
+  it(
+    'a WeightsError is one line whatever it is given: ' + 'control characters and separators escaped, the rest kept',
+    () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), text => {
+          const { message } = new WeightsError(text);
+          expect(message).not.toMatch(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/u);
+          expect(message.replace(/\\u[0-9a-f]{4}/g, '')).toBe(
+            text.replace(/\\u[0-9a-f]{4}/g, '').replace(/[\p{Cc}\p{Zl}\p{Zp}]|\p{Cs}/gu, ''),
+          );
+        }),
+      );
+    },
+  );
 
   it('equal keys in different objects, and brackets, commas and quotes inside strings, are no duplicates', () => {
     const header = JSON.stringify({
@@ -370,45 +377,49 @@ const tensor = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).chain(
 );
 
 describe('writeSafetensors → readSafetensors', () => {
-  it('round-trips names, shapes, bit patterns and metadata; header padded to 8 bytes, keys sorted, offsets contiguous', () => {
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.tuple(tensorName, tensor), { selector: ([name]) => name, maxLength: 5 }),
-        fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
-        (list, metadata) => {
-          const tensors = new Map(list);
-          const file = writeSafetensors(tensors, metadata);
-          const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
-          expect(headerLength % 8).toBe(0);
-          const read = readSafetensors(file, 'roundtrip.safetensors');
-          expect(read.metadata).toEqual(metadata);
-          expect(new Set(read.tensors.keys())).toEqual(new Set(tensors.keys()));
-          for (const [name, t] of tensors) {
-            const back = read.tensors.get(name)!;
-            expect(back.dtype).toBe('F32');
-            expect(back.shape).toEqual(t.shape);
-            expect(
-              new Uint32Array(
-                back.data.buffer.slice(back.data.byteOffset, back.data.byteOffset + back.data.byteLength),
-              ),
-            ).toEqual(new Uint32Array(t.data.slice().buffer));
-          }
-          const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<
-            string,
-            { data_offsets: [number, number] }
-          >;
-          const names = Object.keys(header).filter(k => k !== '__metadata__');
-          expect(names).toEqual([...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-          let end = 0;
-          for (const k of names) {
-            expect(header[k]!.data_offsets[0]).toBe(end);
-            end = header[k]!.data_offsets[1];
-          }
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
+  it(
+    'round-trips names, shapes, bit patterns and metadata; ' +
+      'header padded to 8 bytes, keys sorted, offsets contiguous',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.tuple(tensorName, tensor), { selector: ([name]) => name, maxLength: 5 }),
+          fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+          (list, metadata) => {
+            const tensors = new Map(list);
+            const file = writeSafetensors(tensors, metadata);
+            const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
+            expect(headerLength % 8).toBe(0);
+            const read = readSafetensors(file, 'roundtrip.safetensors');
+            expect(read.metadata).toEqual(metadata);
+            expect(new Set(read.tensors.keys())).toEqual(new Set(tensors.keys()));
+            for (const [name, t] of tensors) {
+              const back = read.tensors.get(name)!;
+              expect(back.dtype).toBe('F32');
+              expect(back.shape).toEqual(t.shape);
+              expect(
+                new Uint32Array(
+                  back.data.buffer.slice(back.data.byteOffset, back.data.byteOffset + back.data.byteLength),
+                ),
+              ).toEqual(new Uint32Array(t.data.slice().buffer));
+            }
+            const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<
+              string,
+              { data_offsets: [number, number] }
+            >;
+            const names = Object.keys(header).filter(k => k !== '__metadata__');
+            expect(names).toEqual([...tensors.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+            let end = 0;
+            for (const k of names) {
+              expect(header[k]!.data_offsets[0]).toBe(end);
+              end = header[k]!.data_offsets[1];
+            }
+          },
+        ),
+        { numRuns: 200 },
+      );
+    },
+  );
 
   it('orders keys by UTF-8 bytes as the Rust writer does: a (61) < ﬁ (EF AC 81) < 😀 (F0 9F 98 80)', () => {
     const t = { shape: [], data: new Float32Array(1) };
@@ -444,10 +455,11 @@ const W_U = [1, 0, -1, 0.5, 2, -0.75]; // [2, 3]
 function savedFile(tensors: [string, number[], number[]][]): Uint8Array {
   const sorted = [...tensors].sort(([a], [b]) => (a < b ? -1 : 1));
   let offset = 0;
-  const entries = sorted.map(
-    ([name, shape, data]) =>
-      `"${name}":{"dtype":"F32","shape":[${shape.join(',')}],"data_offsets":[${offset},${(offset += 4 * data.length)}]}`,
-  );
+  const entries = sorted.map(([name, shape, data]) => {
+    const begin = offset;
+    offset += 4 * data.length;
+    return `"${name}":{"dtype":"F32","shape":[${shape.join(',')}],"data_offsets":[${begin},${offset}]}`;
+  });
   const json = `{"__metadata__":{"format":"pt"},${entries.join(',')}}`;
   return layout(json + ' '.repeat((8 - (json.length % 8)) % 8), f32(...sorted.flatMap(([, , data]) => data)));
 }
@@ -477,7 +489,9 @@ describe('loadWeights', () => {
     const headerLength = Number(new DataView(file.buffer).getBigUint64(0, true));
     expect(headerLength % 8).toBe(0);
     expect(new TextDecoder().decode(file.subarray(8, 8 + headerLength))).toBe(
-      '{"__metadata__":{"format":"pt"},"embed.W_E":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},"unembed.W_U":{"dtype":"F32","shape":[2,3],"data_offsets":[24,48]}}' +
+      '{"__metadata__":{"format":"pt"},' +
+        '"embed.W_E":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},' +
+        '"unembed.W_U":{"dtype":"F32","shape":[2,3],"data_offsets":[24,48]}}' +
         ' '.repeat(5),
     );
     const path = save(file);
@@ -523,30 +537,34 @@ describe('loadWeights', () => {
     });
   });
 
-  it('an unused tensor is refused, named with the count of the others; allowExtra ignores them with a warning each', () => {
-    const extra: [string, number[], number[]][] = [
-      ['blocks.0.attn.W_Q', [1, 2, 2], [1, 2, 3, 4]],
-      ['embed.W_e', [3, 2], W_E],
-    ];
-    const one = save(savedFile([...standard, extra[0]!]));
-    const two = save(savedFile([...standard, ...extra]));
-    const before = tf.memory().numTensors;
-    expect(errorOf(() => loadWeights(tiny(), one)).message).toBe(
-      `${one}: tensor blocks.0.attn.W_Q is not used by model 'tiny'; the allowExtra option ignores unused tensors`,
-    );
-    expect(errorOf(() => loadWeights(tiny(), two)).message).toBe(
-      `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny' (and 1 more); the allowExtra option ignores unused tensors`,
-    );
-    expect(tf.memory().numTensors).toBe(before);
-    const { weights, warnings } = loadWeights(tiny(), two, { allowExtra: true });
-    expect([...weights.keys()].sort()).toEqual(['embed.W_E', 'unembed.W_U']);
-    expect([...weights.get('embed.W_E')!.dataSync()]).toEqual(W_E);
-    disposeWeights(weights);
-    expect(warnings).toEqual([
-      `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny'`,
-      `${two}: tensor embed.W_e is not used by model 'tiny'`,
-    ]);
-  });
+  it(
+    'an unused tensor is refused, named with the count of the others; ' + 'allowExtra ignores them with a warning each',
+    () => {
+      const extra: [string, number[], number[]][] = [
+        ['blocks.0.attn.W_Q', [1, 2, 2], [1, 2, 3, 4]],
+        ['embed.W_e', [3, 2], W_E],
+      ];
+      const one = save(savedFile([...standard, extra[0]!]));
+      const two = save(savedFile([...standard, ...extra]));
+      const before = tf.memory().numTensors;
+      expect(errorOf(() => loadWeights(tiny(), one)).message).toBe(
+        `${one}: tensor blocks.0.attn.W_Q is not used by model 'tiny'; the allowExtra option ignores unused tensors`,
+      );
+      expect(errorOf(() => loadWeights(tiny(), two)).message).toBe(
+        `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny' (and 1 more); ` +
+          'the allowExtra option ignores unused tensors',
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      const { weights, warnings } = loadWeights(tiny(), two, { allowExtra: true });
+      expect([...weights.keys()].sort()).toEqual(['embed.W_E', 'unembed.W_U']);
+      expect([...weights.get('embed.W_E')!.dataSync()]).toEqual(W_E);
+      disposeWeights(weights);
+      expect(warnings).toEqual([
+        `${two}: tensor blocks.0.attn.W_Q is not used by model 'tiny'`,
+        `${two}: tensor embed.W_e is not used by model 'tiny'`,
+      ]);
+    },
+  );
 
   const rejected: [string, () => ReturnType<typeof tiny>, () => Uint8Array, (file: string) => string][] = [
     [
@@ -664,7 +682,8 @@ describe('a weights file is read header first', () => {
     truncateSync(path, 2 ** 34);
     within(1000, () => {
       expect(errorOf(() => loadWeights(tiny(), path)).message).toBe(
-        `${path}: tensor unembed.W_U ends at byte 48 of the data buffer, but the buffer holds ${2 ** 34 - 8 - N} bytes: trailing bytes`,
+        `${path}: tensor unembed.W_U ends at byte 48 of the data buffer, ` +
+          `but the buffer holds ${2 ** 34 - 8 - N} bytes: trailing bytes`,
       );
     });
   });

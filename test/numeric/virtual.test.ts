@@ -93,7 +93,8 @@ describe('virtual weight tables, entry by entry', () => {
         matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_in')),
         matmul(get(w, 'embed.W_E'), get(w, 'blocks.0.mlp.W_gate')),
       ];
-      const outC = matmul(get(w, 'blocks.0.mlp.W_out'), get(w, 'unembed.W_U')).map(row => row[c]!); // hidden unit k → logit c
+      // hidden unit k → logit c
+      const outC = matmul(get(w, 'blocks.0.mlp.W_out'), get(w, 'unembed.W_U')).map(row => row[c]!);
       const expected = left.flatMap((_, a1) =>
         left.map((_, a2) =>
           outC.reduce((s, u, k) => s + u * 0.5 * (left[a1]![k]! * right[a2]![k]! + left[a2]![k]! * right[a1]![k]!), 0),
@@ -168,7 +169,8 @@ describe('virtual tables refuse what the model does not have', () => {
       'a missing layer',
       bilinear(1, embed(), embed(), true),
       undefined,
-      `model 'v' has no bilinear block in layer 1 for path {"kind":"bilinear","layer":1,"left":{"kind":"embed"},"right":{"kind":"embed"},"symmetrized":true}`,
+      "model 'v' has no bilinear block in layer 1 for path " +
+        '{"kind":"bilinear","layer":1,"left":{"kind":"embed"},"right":{"kind":"embed"},"symmetrized":true}',
     ],
     [
       'positions on a model without them',

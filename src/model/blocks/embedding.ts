@@ -1,5 +1,5 @@
 // The token embedding W_E (docs/design.md §1): the one path of degree 1, `Id ⊗ W_E`.
-import type * as tf from '@tensorflow/tfjs-core';
+import type { Tensor3D } from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
 import { site } from '../../language/site.js';
 import { embed } from '../../paths/path.js';
@@ -21,7 +21,7 @@ export function embedding(vocab: number, width: number): Block {
     forward: (x, { tf, tokens, weight }) => {
       const [B, n] = tokens.shape;
       const rows = tf.gather(weight(W_E), tf.reshape(tokens, [-1]));
-      return tf.add(x, tf.reshape(rows, [B, n, width])) as tf.Tensor3D;
+      return tf.add(x, tf.reshape(rows, [B, n, width])) as Tensor3D;
     },
   };
 }

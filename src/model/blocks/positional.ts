@@ -1,5 +1,5 @@
 // A learned positional embedding W_pos (docs/design.md §1): a degree-0 path `Id ⊗ W_pos`.
-import type * as tf from '@tensorflow/tfjs-core';
+import type { Tensor3D } from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
 import { site } from '../../language/site.js';
 import { pos } from '../../paths/path.js';
@@ -20,7 +20,7 @@ export function positional(context: number, width: number): Block {
     lower: () => N.kron(N.id(), N.weight('W_pos')),
     forward: (x, { tf, weight }) => {
       const n = x.shape[1];
-      return tf.add(x, tf.slice(weight(W_pos), [0, 0], [n, width])) as tf.Tensor3D;
+      return tf.add(x, tf.slice(weight(W_pos), [0, 0], [n, width])) as Tensor3D;
     },
   };
 }

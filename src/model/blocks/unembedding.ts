@@ -1,7 +1,7 @@
 // The unembedding W_U (docs/design.md §1 unembed row): it reads the residual stream out, behind the
 // final norm when there is one: a final term's formula is `(Id ⊗ W_U) x`; the LayerNorm bias of
 // the final norm and b_U are the stream's last paths.
-import type * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
 import type { Expr } from '../../formula/nodes.js';
 import type { Unembedding } from '../../language/architecture.js';
@@ -45,8 +45,8 @@ export function unembedding(spec: Unembedding, vocab: number, width: number): Re
     forward: (x, context) => {
       const { tf } = context;
       const final = norm ? norm.forward(x, context) : x;
-      const logits = matmul3(tf, final, context.weight(W_U) as tf.Tensor2D);
-      return spec.bias ? (tf.add(logits, context.weight(b_U)) as tf.Tensor3D) : logits;
+      const logits = matmul3(tf, final, context.weight(W_U) as Tensor2D);
+      return spec.bias ? (tf.add(logits, context.weight(b_U)) as Tensor3D) : logits;
     },
   };
 }
