@@ -1,10 +1,10 @@
 // docs/features.md is generated from `pathsum features` on the trained modular-addition model
-// (examples/modadd): this test rebuilds it and fails when the committed file differs
-// (UPDATE_GOLDEN=1 rewrites it). Until the weights exist it runs the generator on random weights only.
+// (examples/modadd): this test rebuilds it and fails when the committed file differs (`npm run golden`
+// rewrites it), and runs the generator on random weights of a smaller model of the same kind.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights, randomWeights } from '../../src/numeric/weights.js';
-import { loadSpec } from '../../src/language/index.js';
+import { compile, loadSpec } from '../../src/model/spec.js';
 import { expectGolden } from '../golden.js';
 import { featuresDocument, SPEC } from './features-doc.js';
 
@@ -15,10 +15,14 @@ describe('docs/features.md', () => {
     await useBackend(process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm');
   });
 
-  it('the generator runs on random weights of the modadd architecture', () => {
-    const arch = loadSpec(SPEC);
-    const [a, b] = [randomWeights(arch, 1), randomWeights(arch, 2)];
-    const doc = featuresDocument(arch, a, b, [1, 2]);
+  // modadd's shape at p = 13 and width 16, with a positional embedding: the generator's other branch
+  it('the generator runs on random weights of a small modular-addition model with positions', () => {
+    const [arch] = compile(
+      'model small { vocab 14; context 3; width 16; embed positional\n' +
+        ' layer { attention heads 2 size 4; bilinear hidden 16 }\n unembed }\n',
+    );
+    const [a, b] = [randomWeights(arch!, 1), randomWeights(arch!, 2)];
+    const doc = featuresDocument(arch!, a, b, [1, 2]);
     disposeWeights(a);
     disposeWeights(b);
     for (const title of ['## Findings', '## Spectrum', '## Token profiles', '## Token pairs', '## Truncation'])

@@ -10,16 +10,18 @@ import { denseEnvOf } from '../../src/numeric/dense-env.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
 import { smallArchitecture } from '../arbitraries.js';
+import { termsAtMost } from '../sample.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
 describe('formulas on real weights (float64) = forward pass (float32)', () => {
+  // models of at most 1,000 terms, so a run takes seconds (`npm run bench -- sum-of-terms`: larger ones)
   it('Σ formula values = logits, simplified and raw', () => {
     fc.assert(
       fc.property(
-        smallArchitecture(2),
+        smallArchitecture(2).filter(termsAtMost(1000)),
         fc.integer({ min: 0, max: 1000 }),
         fc.boolean(),
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
