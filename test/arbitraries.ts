@@ -1,6 +1,6 @@
 // Shared fast-check generators: small random architectures and the dense environments they need.
 import fc from 'fast-check';
-import { type DenseEnv } from '../src/formula/evaluate-dense.js';
+import type { DenseEnv } from '../src/formula/evaluate-dense.js';
 import { type Matrix, matrix, multiply, transpose as transposeOf } from '../src/linalg/matrix.js';
 import type { Architecture, Layer, NormKind } from '../src/language/architecture.js';
 

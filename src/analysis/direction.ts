@@ -1,17 +1,16 @@
 // The output direction u a bilinear layer is read along: a residual-stream vector, or the logit of
 // a token pulled back from the unembedding to the layer's output.
-import { readFileSync } from 'node:fs';
 import { match } from 'ts-pattern';
 import { UserError } from '../errors.js';
+import type { DirectionChoice } from './direction-file.js';
+
+export type { DirectionChoice } from './direction-file.js';
+export { parseDirection, readDirectionFile } from './direction-file.js';
 import type { Architecture } from '../language/architecture.js';
 import { WeightView } from '../numeric/weight-view.js';
 import type { Weights } from '../numeric/weights.js';
 
 /** What the user asked to read the layer along: a token's logit (`--token`) or a vector (`--direction`). */
-export type DirectionChoice =
-  | { readonly kind: 'token'; readonly token: number }
-  | { readonly kind: 'vector'; readonly vector: readonly number[]; readonly source: string };
-
 export interface OutputDirection {
   /** The direction in the residual stream the layer's output is read along. */
   readonly u: Float64Array;
@@ -105,38 +104,4 @@ function tokenDirection(arch: Architecture, weights: Weights, layer: number, tok
       `W_U[:,${token}]${later ? ' (direct path)' : ''}`,
     notes,
   };
-}
-
-/** A direction file: a JSON array of numbers, or numbers separated by whitespace or commas. */
-export function readDirectionFile(path: string): DirectionChoice {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: cannot read the direction (${code === 'ENOENT' ? 'no such file' : String(code)})`);
-  }
-  return { kind: 'vector', vector: parseDirection(text, path), source: path };
-}
-
-export function parseDirection(text: string, source: string): number[] {
-  const trimmed = text.trim();
-  let values: unknown[];
-  if (trimmed.startsWith('[')) {
-    try {
-      values = JSON.parse(trimmed) as unknown[];
-    } catch {
-      throw new UserError(`${source}: the direction is not valid JSON`);
-    }
-    if (!Array.isArray(values)) throw new UserError(`${source}: the direction must be a JSON array of numbers`);
-  } else {
-    values = trimmed === '' ? [] : trimmed.split(/[\s,]+/).map(w => (/^[-+0-9.eE]+$/.test(w) ? Number(w) : w));
-  }
-  const bad = values.findIndex(v => typeof v !== 'number' || !Number.isFinite(v));
-  if (bad >= 0)
-    throw new UserError(
-      `${source}: entry ${bad} of the direction is not a finite number (${JSON.stringify(values[bad])})`,
-    );
-  if (values.length === 0) throw new UserError(`${source}: the direction is empty`);
-  return values as number[];
 }

@@ -7,12 +7,13 @@ import { expand } from '../model/expand.js';
 import { termToJSON } from '../model/term-formula.js';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
-import { byFamily, byMagnitude, evaluateSequence, type SequenceEvaluation } from '../numeric/attribution.js';
+import type { SequenceEvaluation } from '../numeric/attribution.js';
+import { byFamily, byMagnitude } from '../numeric/contributions.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
-import { loadModel, type Model } from '../numeric/model.js';
+import type { Model } from '../numeric/model.js';
+import { loadSpec } from '../model/spec.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import { batchFlag, batchFlags, type BatchValues, type Sequences, taskHelp } from './batch-flags.js';
-import { evaluateMany } from './eval-batch.js';
 import { count, errorLines, fixed, percent, termText } from './eval-format.js';
 import { bufferedStdout, type Io } from './io.js';
 import { progress } from './progress.js';
@@ -101,15 +102,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (values.tokens !== undefined && (values.inputs !== undefined || values.task !== undefined))
     throw new UserError('eval: give --tokens for one sequence, or --inputs FILE or --task NAME for many, not both');
   const backendChoice = parseBackend(values.backend);
-  const backend = await useBackend(backendChoice);
   const seed = seedFlag('eval', values.seed);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
-  const { arch } = model;
+  const arch = loadSpec(positionals[0]!, { model: values.model });
   const many = batchFlag('eval', values, arch);
   if (!many && values.tokens === undefined)
     throw new UserError(
@@ -121,13 +115,33 @@ export async function run(args: string[], io: Io): Promise<number> {
   const top = integerFlag('eval', 'top', values.top, 1) ?? 10;
   const simplify = !values['no-simplify'];
   const chosen = selection('eval', arch, values);
+
+  // every flag is checked: only now load tfjs and the weights
+  const [{ loadModel }, { evaluateSequence }] = await Promise.all([
+    import('../numeric/model.js'),
+    import('../numeric/attribution.js'),
+  ]);
+  const backend = await useBackend(backendChoice);
+  const model = loadModel(positionals[0]!, {
+    model: values.model,
+    weights: values.weights,
+    seed,
+    allowExtra: values['allow-extra'],
+  });
+  // after the weights: a model too large for them is refused before its terms are expanded
   const terms = [...expand(arch, { ...chosen, symmetrize: simplify })];
   const filter = filterNote(arch, chosen, values);
-
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
   if (!values.quiet && backendChoice === 'auto' && !values.json) io.stderr(`backend: ${backend}\n`);
   const options = { model, terms, top, simplify, filter, byFamily: values['by-family'], json: values.json };
-  if (many) return evaluateMany(io, { ...options, ...many, token, position, quiet: values.quiet });
+  if (many)
+    return (await import('./eval-batch.js')).evaluateMany(io, {
+      ...options,
+      ...many,
+      token,
+      position,
+      quiet: values.quiet,
+    });
   const bar = progress(io, 'evaluating terms', terms.length, values.quiet);
   const result = evaluateSequence(model, tokens!, terms, {
     token,

@@ -1,14 +1,12 @@
 // `pathsum features SPEC`: a bilinear layer read along one output direction, as the eigenvectors of
 // its interaction matrix, each projected to tokens; optionally the loss as the layer is truncated.
-import { analyzeFeatures, type FeatureReport } from '../analysis/features.js';
-import { bilinearForm } from '../analysis/bilinear.js';
-import { type DirectionChoice, readDirectionFile } from '../analysis/direction.js';
+import type { FeatureReport } from '../analysis/features.js';
+import { type DirectionChoice, readDirectionFile } from '../analysis/direction-file.js';
 import type { Via } from '../analysis/tokens.js';
-import { truncationCurve, type TruncationCurve } from '../analysis/truncation.js';
+import type { TruncationCurve } from '../analysis/truncation.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
-import { loadModel } from '../numeric/model.js';
-import { disposeWeights } from '../numeric/weights.js';
+import { loadSpec } from '../model/spec.js';
 import type { Architecture } from '../language/architecture.js';
 import { integerFlag, parseFlags } from './args.js';
 import { batchFlag, batchFlags, type BatchValues, taskHelp } from './batch-flags.js';
@@ -124,23 +122,33 @@ export async function run(args: string[], io: Io): Promise<number> {
       `features takes one spec file or model directory, found ${positionals.length}; see 'pathsum features --help'`,
     );
   const backend = parseBackend(values.backend);
+  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const layer = integerFlag('features', 'layer', values.layer);
+  if (layer === undefined) throw new UserError('features: --layer L is required');
+  const direction = directionFlag(values);
+  const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
+  if (values.seed !== undefined && values.task === undefined)
+    throw new UserError('features: --seed S seeds the sequences of --task NAME; give --task');
+  const batch = batchFlag('features', values, arch);
+  if (ranks && !batch)
+    throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
+  // every flag is checked: only now load tfjs and the weights
+  const [{ loadModel }, { disposeWeights }, { analyzeFeatures }, { bilinearForm }, { truncationCurve }] =
+    await Promise.all([
+      import('../numeric/model.js'),
+      import('../numeric/weights.js'),
+      import('../analysis/features.js'),
+      import('../analysis/bilinear.js'),
+      import('../analysis/truncation.js'),
+    ]);
   await useBackend(backend);
-  const { arch, weights, warnings } = loadModel(positionals[0]!, {
+  const { weights, warnings } = loadModel(positionals[0]!, {
     model: values.model,
     weights: values.weights,
     requireWeights: 'features',
     allowExtra: values['allow-extra'],
   });
   try {
-    const layer = integerFlag('features', 'layer', values.layer);
-    if (layer === undefined) throw new UserError('features: --layer L is required');
-    const direction = directionFlag(values);
-    const ranks = values.ranks === undefined ? undefined : ranksFlag(values.ranks);
-    if (values.seed !== undefined && values.task === undefined)
-      throw new UserError('features: --seed S seeds the sequences of --task NAME; give --task');
-    const batch = batchFlag('features', values, arch);
-    if (ranks && !batch)
-      throw new UserError('features: --ranks needs sequences to score: give --inputs FILE or --task NAME');
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     const report = analyzeFeatures(arch, weights, {
       layer,

@@ -1,4 +1,5 @@
 // The flags that choose which terms a command works on, shared by expand, latex and eval.
+import { countTerms } from '../model/count.js';
 import type { ExpandOptions } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
@@ -51,7 +52,10 @@ export function selection(command: string, arch: Architecture, values: Selection
     }
   }
   const maxDegree = integerFlag(command, 'max-degree', values['max-degree']);
-  return { ablateHeads, ablateBilinear, ...(maxDegree === undefined ? {} : { maxDegree }) };
+  // a cap at or above the model's top degree keeps every term: dropped, so that no count is kept per
+  // degree up to it (`--max-degree 4294967296` on a two-layer model)
+  const capped = maxDegree !== undefined && BigInt(maxDegree) < countTerms(arch).maxDegree;
+  return { ablateHeads, ablateBilinear, ...(capped ? { maxDegree } : {}) };
 }
 
 function layerIndex(command: string, text: string, count: number, flag: string): number {

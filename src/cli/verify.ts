@@ -2,10 +2,10 @@
 import { expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
-import { loadModel } from '../numeric/model.js';
 import { parseIdentity } from '../verify/identity.js';
-import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE } from '../verify/laws.js';
-import { type LawReport, QK_SHARPENING, verifyModel } from '../verify/verify.js';
+import { loadSpec } from '../model/spec.js';
+import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, QK_SHARPENING } from '../verify/tolerances.js';
+import type { LawReport } from '../verify/verify.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
 import { modelFlags, type ModelValues } from './model-flags.js';
@@ -64,13 +64,19 @@ export async function run(args: string[], io: Io): Promise<number> {
   const backendChoice = parseBackend(values.backend);
   const runs = integerFlag('verify', 'runs', values.runs, 1) ?? 20;
   const seed = seedFlag('verify', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
+  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const identities = (values.identity ?? []).map(text => parseIdentity(text, arch));
+  // every flag and identity is checked: only now load tfjs and the weights
+  const [{ loadModel }, { verifyModel }] = await Promise.all([
+    import('../numeric/model.js'),
+    import('../verify/verify.js'),
+  ]);
   const backend = await useBackend(backendChoice);
   const model = loadModel(positionals[0]!, {
     model: values.model,
     weights: values.weights,
     allowExtra: values['allow-extra'],
   });
-  const identities = (values.identity ?? []).map(text => parseIdentity(text, model.arch));
   const terms = [...expand(model.arch, { symmetrize: !values['no-simplify'] })];
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
 

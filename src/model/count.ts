@@ -2,6 +2,7 @@
 // paths. Per degree, counts are exact polynomials truncated at `degreeCap` (degree never
 // decreases along a path, so truncation is exact below the cap). The numbers are `Total`s
 // (total.ts): exact BigInts while they stay printable, logarithms past that.
+import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
 import type { CountContext, Counts, ExpandOptions } from './block.js';
 import { type Blocks, blocksOf } from './blocks.js';
@@ -24,13 +25,43 @@ interface Stream {
   readonly total: Total;
 }
 
+/**
+ * A cap on the degree is counted degree by degree, at a cost quadratic in the cap: caps past this
+ * are refused, unless they are at or above the model's highest degree, where they keep every term.
+ */
+export const DEGREE_CAP_LIMIT = 256;
+
+export class DegreeCapError extends UserError {
+  constructor(
+    readonly cap: number,
+    readonly highest: bigint,
+  ) {
+    super(
+      `a degree cap of ${cap} is too large to count degree by degree: caps count at most ` +
+        `${DEGREE_CAP_LIMIT} degrees (a cap at or above the highest degree, ${highest}, keeps every term)`,
+    );
+  }
+}
+
 export function countTerms(
   model: Architecture | Blocks,
   options: ExpandOptions & { degreeCap?: number } = {},
 ): TermCounts {
-  const { writers, readout } = 'writers' in model ? model : blocksOf(model);
-  const bounded = options.maxDegree !== undefined;
-  const cap = bounded ? options.maxDegree! : (options.degreeCap ?? 8);
+  const blocks = 'writers' in model ? model : blocksOf(model);
+  const displayed = options.degreeCap ?? 8;
+  if (options.maxDegree === undefined) return counted(walk(blocks, options, displayed), displayed, undefined);
+  // the highest degree comes from a walk that keeps degree 0 only: cheap at any depth
+  const highest = walk(blocks, options, 0).top;
+  if (BigInt(options.maxDegree) >= highest) {
+    const { maxDegree: _none, ...unbounded } = options;
+    return counted(walk(blocks, unbounded, displayed), displayed, undefined);
+  }
+  if (options.maxDegree > DEGREE_CAP_LIMIT) throw new DegreeCapError(options.maxDegree, highest);
+  return counted(walk(blocks, options, options.maxDegree), options.maxDegree, options.maxDegree);
+}
+
+/** The counts after every block, per degree up to `cap`, and the highest degree a term reaches. */
+function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: Stream; top: bigint } {
   const symmetrize = options.symmetrize ?? true;
   const context: CountContext = {
     options,
@@ -44,12 +75,15 @@ export function countTerms(
     pairs: c => counts(symmetrize ? unorderedPairs(streamOf(c)) : orderedPairs(streamOf(c)), 2n * topDegreeOf(c)),
   };
   let residual = context.constant(0, 0);
-  for (const block of [...writers, readout]) residual = block.count(residual, context);
-  const s = streamOf(residual);
-  const top = topDegreeOf(residual);
-  const maxDegree = bounded && BigInt(options.maxDegree!) < top ? BigInt(options.maxDegree!) : top;
-  const total = bounded ? s.poly.reduce(addTotals, ZERO) : s.total;
-  return { byDegree: s.poly.slice(0, Math.min(cap, Number(maxDegree)) + 1), total, maxDegree };
+  for (const block of [...blocks.writers, blocks.readout]) residual = block.count(residual, context);
+  return { stream: streamOf(residual), top: topDegreeOf(residual) };
+}
+
+/** Per degree up to `cap`; with a degree bound, the total of the degrees kept. */
+function counted({ stream, top }: { stream: Stream; top: bigint }, cap: number, bound: number | undefined) {
+  const maxDegree = bound !== undefined && BigInt(bound) < top ? BigInt(bound) : top;
+  const total = bound !== undefined ? stream.poly.reduce(addTotals, ZERO) : stream.total;
+  return { byDegree: stream.poly.slice(0, Math.min(cap, Number(maxDegree)) + 1), total, maxDegree };
 }
 
 /** The walk's counts: a stream of totals per degree, and the highest degree a path reaches. */

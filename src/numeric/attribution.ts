@@ -2,21 +2,18 @@
 // contribution to a chosen logit (its direction pulled back first), and the check Σ terms = forward logits.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Term } from '../model/expand.js';
-import { headsOf, pathFamily } from '../paths/family.js';
+import { pathFamily } from '../paths/family.js';
+import type { Attribution } from './contributions.js';
 import { PathEvaluator } from './evaluate.js';
 import { disposeFrozen, forwardOne } from './forward.js';
 import type { Model } from './model.js';
+
+export { type Attribution, byFamily, byHead, byMagnitude, type GroupContribution } from './contributions.js';
 import { OverflowError, overflowed } from './overflow.js';
 
 export interface Target {
   readonly position: number;
   readonly token: number;
-}
-
-export interface Attribution {
-  readonly term: Term;
-  /** The term's contribution to the target logit, coefficient included. */
-  readonly contribution: number;
 }
 
 export interface SequenceEvaluation {
@@ -85,41 +82,6 @@ export function evaluateSequence(
     disposeFrozen(frozen);
     logits.dispose();
   }
-}
-
-/** Terms sorted by |contribution|, largest first. */
-export const byMagnitude = (attributions: readonly Attribution[]): Attribution[] =>
-  [...attributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-
-export interface GroupContribution {
-  readonly group: string;
-  readonly terms: number;
-  readonly contribution: number;
-}
-
-/** Contributions summed per path family (src/paths/family.ts), largest |contribution| first. */
-export const byFamily = (attributions: readonly Attribution[]) => grouped(attributions, path => [pathFamily(path)]);
-
-/**
- * Per head, the summed contribution of every term whose path passes through it (terms through several heads
- * count for each).
- */
-export const byHead = (attributions: readonly Attribution[]) => grouped(attributions, headsOf);
-
-function grouped(
-  attributions: readonly Attribution[],
-  groupsOf: (path: Term['path']) => readonly string[],
-): GroupContribution[] {
-  const groups = new Map<string, { terms: number; contribution: number }>();
-  for (const { term, contribution } of attributions) {
-    for (const group of groupsOf(term.path)) {
-      const g = groups.get(group) ?? { terms: 0, contribution: 0 };
-      groups.set(group, { terms: g.terms + 1, contribution: g.contribution + contribution });
-    }
-  }
-  return [...groups]
-    .map(([group, g]) => ({ group, ...g }))
-    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 }
 
 /** max |Σ terms' logits − forward logits| on one sequence, and the largest |logit| for scale. */

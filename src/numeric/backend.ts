@@ -2,7 +2,6 @@
 // @tensorflow/tfjs-node when a user has installed it (it downloads libtensorflow at install time,
 // so it is never a dependency), else the wasm backend (its binary ships inside the npm package),
 // else the pure-JS cpu backend.
-import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
 
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -14,6 +13,8 @@ let chosen: string | undefined;
 export async function useBackend(choice: BackendChoice = 'auto'): Promise<string> {
   if (chosen && (choice === 'auto' || choice === chosen)) return chosen;
   const order: Exclude<BackendChoice, 'auto'>[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice];
+  // tfjs loads here, not when a command starts: parsing flags and specs never waits for it
+  const tf = await import('@tensorflow/tfjs-core');
   for (const name of order) {
     if (await register(name)) {
       // PROD silences tfjs's console banners ("install our node backend"), which a user cannot act on

@@ -12,6 +12,9 @@ import type { Weights } from '../numeric/weights.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
 import type { Architecture } from '../language/architecture.js';
 import type { Identity } from './identity.js';
+import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE } from './tolerances.js';
+
+export { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE } from './tolerances.js';
 
 /** An error relative to the scale of what was compared, and the tolerance it must stay within. */
 export interface Measurement {
@@ -24,11 +27,6 @@ export interface Measurement {
 }
 
 export type Precision = 'float32' | 'float64';
-
-/** float32 arithmetic, with terms that may cancel: bounded relative to Σ|term| per logit. */
-export const FLOAT32_TOLERANCE = 1e-4;
-/** Both sides in float64 on the same frozen quantities (patterns renormalized: see frozenEnv). */
-export const FLOAT64_TOLERANCE = 1e-9;
 
 export interface Sequence {
   readonly arch: Architecture;

@@ -8,6 +8,9 @@ import type { Term } from '../model/expand.js';
 import type { Model } from '../numeric/model.js';
 import { disposeWeights, randomWeights, type Weights } from '../numeric/weights.js';
 import type { Identity } from './identity.js';
+import { QK_SHARPENING } from './tolerances.js';
+
+export { QK_SHARPENING } from './tolerances.js';
 import { identityHolds, type Measurement, rewriteSoundness, type Sequence, sumOfTerms, weightMode } from './laws.js';
 
 export interface VerifyOptions {
@@ -36,14 +39,6 @@ export interface LawReport {
  */
 const SAMPLED_TERMS_PER_RUN = 4;
 const SAMPLED_MAX_DEGREE = 2;
-
-/**
- * Random maps give attention scores of unit spread, so patterns are close to uniform and a law about
- * patterns is barely exercised: with uniform rows, A^{0.0} and A^{0.1} hardly differ. Scaling W_Q and
- * W_K by 2 multiplies the scores by 4, a spread of several units: rows put most of their mass on a
- * few keys, different for every head, and still leave the rest non-zero.
- */
-export const QK_SHARPENING = 2;
 
 /** The random weights of one verify run: randomWeights with W_Q and W_K scaled by QK_SHARPENING. */
 export function verifyWeights(arch: Architecture, seed: number): Weights {

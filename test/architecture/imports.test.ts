@@ -6,7 +6,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** Lowest first. A folder's modules may import from their own folder and any folder listed before it. */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts', 'rational.ts', 'linalg'],
   ['language'],
   ['paths'],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countTerms, formatTotal } from '../../src/model/count.js';
+import { countTerms, DEGREE_CAP_LIMIT, DegreeCapError, formatTotal } from '../../src/model/count.js';
 import { expand } from '../../src/model/expand.js';
 import type { Architecture, Layer, NormKind } from '../../src/language/architecture.js';
 
@@ -79,6 +79,17 @@ describe('closed-form counts', () => {
       unembed: fc.record({ bias: fc.boolean(), norm }),
     })
     .map(a => model(a.layers as Layer[], { positional: a.positional, unembed: a.unembed }));
+
+  it('take a degree cap at or above the highest degree as no cap, and refuse caps too large to count', () => {
+    const deep = model(Array.from({ length: 48 }, () => ({ bilinear: { hidden: 2, bias: false } })));
+    const all = countTerms(deep);
+    expect(all.maxDegree).toBe(2n ** 48n);
+    expect(countTerms(deep, { maxDegree: 2 ** 48 }).total).toEqual(all.total);
+    expect(countTerms(deep, { maxDegree: 4294967295 * 2 ** 20 }).total).toEqual(all.total);
+    expect(() => countTerms(deep, { maxDegree: DEGREE_CAP_LIMIT + 1 })).toThrow(DegreeCapError);
+    // a small cap is counted exactly: no term of degree 0, and the embedding alone of degree 1
+    expect(countTerms(deep, { maxDegree: 1 }).total).toEqual({ exact: 1n });
+  });
 
   it('equal a brute-force enumeration, per degree and in total', () => {
     fc.assert(

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DenseEvaluator, type DenseEnv } from '../../src/formula/evaluate-dense.js';
-import { matrix, type Matrix } from '../../src/linalg/matrix.js';
+import { add, matrix, type Matrix } from '../../src/linalg/matrix.js';
 import * as N from '../../src/formula/nodes.js';
 import { compile } from '../../src/model/spec.js';
 import { defaultKey, site } from '../../src/language/site.js';
@@ -173,9 +173,7 @@ describe('a block kind defined only in this test', () => {
           const blocks = model(heads);
           const weights = weightsOf(blocks, seed);
           const evaluator = new DenseEvaluator(envOf(weights, tokens));
-          const sum = [...expand(blocks)]
-            .map(t => evaluator.value(readout(t.path, blocks)))
-            .reduce((a, b) => ({ ...a, data: a.data.map((x, i) => x + b.data[i]!) }));
+          const sum = [...expand(blocks)].map(t => evaluator.value(readout(t.path, blocks))).reduce(add);
           const logits = forwardLogits(blocks, weights, tokens);
           // float64 terms against the float32 forward pass
           sum.data.forEach((x, i) => {
