@@ -251,12 +251,10 @@ export function formatReport(
       .join(', ')}`,
   ];
   if (report.pairs) {
-    const pairs = (list: { a: number; b: number; value: number }[]) =>
-      list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
     const { position, pairPosition } = report.inputs;
     const order = pairPosition === null ? 'unordered' : `a at position ${position}, b at position ${pairPosition}`;
     lines.push('', `token pairs T[a,b] = x̃_aᵀ Q_u x̃_b, ${order}:`);
-    lines.push(`  largest:      ${pairs(report.pairs.top)}`, `  largest |T|:  ${pairs(report.pairs.topAbs)}`);
+    lines.push(`  largest:      ${pairList(report.pairs.top)}`, `  largest |T|:  ${pairList(report.pairs.topAbs)}`);
   } else if (report.pairsNote) {
     lines.push('', `token pairs: not tabled (${report.pairsNote})`);
   }
@@ -273,4 +271,9 @@ export function formatReport(
     for (const p of truncation.points) lines.push(row(String(p.rank), p.kept, p.loss, p.accuracy));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A list of token pairs with their table entries, as `features` prints it: `(17, 42) +131, (16, 41) +128`. */
+export function pairList(list: readonly { a: number; b: number; value: number }[]): string {
+  return list.map(p => `(${p.a}, ${p.b}) ${signed(p.value, 3)}`).join(', ');
 }

@@ -97,15 +97,24 @@ function failure(error: Error): Error {
 }
 
 /** Collects output in memory, for tests. */
-export function memoryIo(): Io & { out: () => string; err: () => string } {
+export function memoryIo(): Io & { out: () => string; err: () => string; terminal: () => string } {
   let out = '';
   let err = '';
+  let both = '';
   return {
-    stdout: text => void (out += text),
-    stderr: text => void (err += text),
+    stdout: text => {
+      out += text;
+      both += text;
+    },
+    stderr: text => {
+      err += text;
+      both += text;
+    },
     interactive: false,
     out: () => out,
     err: () => err,
+    /** Both streams in the order they were written: what a terminal shows. */
+    terminal: () => both,
   };
 }
 

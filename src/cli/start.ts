@@ -1,6 +1,6 @@
 // `pathsum start` (what `npm start` runs): the tour, on the bundled `induction` model. It prints
 // the model, the size of its expansion, the path terms that carry its prediction on an input
-// whose second half repeats the first, checks Σ terms = forward on 50 random inputs, and writes
+// whose second half repeats the first, checks Σ terms = forward on 20 random inputs, and writes
 // the LaTeX of the top terms to a file.
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -29,7 +29,7 @@ const HELP = `usage: pathsum start [options]
 
 A tour of pathsum on the bundled induction model (examples/induction): its summary, the size of
 its path expansion, the terms that carry its prediction on a repeated sequence, the check that
-the terms add up to the forward pass on 50 random inputs, and the LaTeX of the top terms.
+the terms add up to the forward pass on 20 random inputs, and the LaTeX of the top terms.
 
   -o, --output FILE    where the LaTeX goes (default pathsum-tour.tex)
   --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
@@ -37,7 +37,7 @@ the terms add up to the forward pass on 50 random inputs, and the LaTeX of the t
 `;
 
 const TOP = 8;
-const CHECKS = 50;
+const CHECKS = 20;
 const SEED = 2021;
 /** Eight tokens, then the first seven again: an induction model continues the repeat with token 2. */
 const PREFIX = [3, 17, 8, 21, 5, 11, 14, 2];

@@ -1,5 +1,6 @@
 // The generator of docs/features.md from `pathsum features` on the modular-addition model (examples/modadd);
 // features.test.ts checks the committed file against it.
+import { pairList } from '../../src/cli/features.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { bilinearForm } from '../../src/analysis/bilinear.js';
 import { analyzeFeatures, type FeatureReport } from '../../src/analysis/features.js';
@@ -508,8 +509,8 @@ export function featuresDocument(
     '',
     '## Token profiles and Fourier frequencies',
     '',
-    `For each of the top ${TOP} eigenvectors of every Q_c (${all} profiles over the tokens 0..${p - 1}), the best ` +
-      `single`,
+    `For each of the top ${TOP} eigenvectors of every Q_c (${all} profiles; the tool lists every token, \`=\` ` +
+      `(${p}) included, and the Fourier shares are over the numbers 0..${p - 1}), the best single`,
     `Fourier frequency ω (the span of cos(2πωa/${p}) and sin(2πωa/${p})) and the share of the profile's variance it ` +
       `explains,`,
     `and the share the key frequencies {${keys.join(', ')}} explain together (for random weights: the top ` +
@@ -561,14 +562,13 @@ export function featuresDocument(
     'patterns vary with the input, the attention softmax does part of the computation and no fixed reading of the ' +
       'pair table can.',
     '',
-    `The tool's own listing for Q_0 (every head at weight 1; ✓: a + b ≡ 0):`,
+    `The tool's own listing for Q_0 (every head at weight 1), its line \`largest:\` of the command above:`,
     '',
     '```',
-    example
-      .pairs!.top.slice(0, 10)
-      .map(t => `(${t.a}, ${t.b}) ${fixed(t.value, 2)}${(t.a + t.b) % p === 0 ? ' ✓' : ''}`)
-      .join('   '),
+    `  largest:      ${pairList(example.pairs!.top)}`,
     '```',
+    '',
+    `Of these, ${listed(example.pairs!.top.filter(t => (t.a + t.b) % p === 0))} have a + b ≡ 0 (mod ${p}).`,
     '',
     '## Truncation of the whole layer',
     '',
@@ -582,4 +582,10 @@ export function featuresDocument(
     ...curve.points.map(pt => `| ${pt.rank} | ${pct(pt.kept)} | ${fixed(pt.loss)} | ${pct(pt.accuracy)} |`),
     '',
   ].join('\n');
+}
+
+/** `(17, 42), (16, 43) and (18, 41)`. */
+function listed(list: readonly { a: number; b: number }[]): string {
+  const names = list.map(t => `(${t.a}, ${t.b})`);
+  return names.length < 2 ? (names[0] ?? 'none') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -9,6 +9,8 @@ import { formatTerm } from '../../src/model/term-formula.js';
 import { symbols, bilinearSymbols, operators } from '../../src/formula/notation.js';
 import type { Architecture } from '../../src/language/architecture.js';
 import { loadSpec } from '../../src/model/spec.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { expectGolden } from '../golden.js';
 
 const text = (t: Term, a: Architecture) => formatTerm(t, a, 'text');
@@ -34,7 +36,15 @@ const isHeadOf = (t: Term, kind: string) => t.path.kind === 'head' && t.path.of.
 const isPair = (t: Term, left: string, right: string) =>
   t.path.kind === 'bilinear' && t.path.left.kind === left && t.path.right.kind === right;
 
-function paper(): string {
+/** A command as a terminal shows it: its stdout and stderr lines, in the order written. */
+async function shell(command: string): Promise<string[]> {
+  const io = memoryIo();
+  const code = await main(command.split(' ').slice(1), io);
+  if (code !== 0) throw new Error(`${command} exited ${code}: ${io.err()}`);
+  return [`$ ${command}`, ...io.terminal().trimEnd().split('\n')];
+}
+
+async function paper(): Promise<string> {
   const seed = loadSpec('examples/seed1.pathsum');
   const two = loadSpec('examples/two-layer.pathsum');
   const count = (a: Architecture, symmetrize = true) => formatTotal(countTerms(a, { symmetrize }).total);
@@ -55,8 +65,7 @@ function paper(): string {
     `\`examples/seed1.pathsum\` has ${count(seed)} symmetrized terms (${count(seed, false)} ordered ones):`,
     '',
     '```',
-    '$ pathsum expand examples/seed1.pathsum',
-    ...seedTerms.map(t => text(t, seed)),
+    ...(await shell('pathsum expand examples/seed1.pathsum')),
     '```',
     '',
     'In LaTeX (`pathsum expand --format latex`, or `pathsum latex -o FILE.tex` for a whole document):',
@@ -98,8 +107,7 @@ function paper(): string {
       'the first of them:',
     '',
     '```',
-    '$ pathsum expand examples/two-layer.pathsum --limit 12',
-    ...[...expand(two)].slice(0, 12).map(t => text(t, two)),
+    ...(await shell('pathsum expand examples/two-layer.pathsum --limit 12')),
     '```',
     '',
     family(
@@ -207,7 +215,7 @@ function notation(): string {
 }
 
 describe('generated docs', () => {
-  it('docs/paper.md is what the tool prints', () => expectGolden('docs/paper.md', paper()));
+  it('docs/paper.md is what the tool prints', async () => expectGolden('docs/paper.md', await paper()));
   it('docs/notation.md is the notation table', () => expectGolden('docs/notation.md', notation()));
 });
 

@@ -36,7 +36,8 @@ async function run(command: string): Promise<string> {
   const io = memoryIo();
   const code = await main(command.split(' ').slice(1), io);
   if (code !== 0) throw new Error(`${command} exited ${code}: ${io.err()}`);
-  return io.out();
+  // what the terminal shows, stderr lines (the backend, a --limit's count) included
+  return io.terminal();
 }
 
 const block = (command: string, out: string) => ['```', `$ ${command}`, out.trimEnd(), '```'].join('\n');

@@ -1,3 +1,4 @@
+import { everyNth } from '../sample.js';
 import fc from 'fast-check';
 import katex from 'katex';
 import { rational } from '../../src/rational.js';
@@ -68,10 +69,10 @@ describe('formula text is a language', () => {
     );
   });
 
-  it('print then parse gives the same node, for every term of random models, raw and simplified', () => {
+  it('print then parse gives the same node, for a spread of the terms of random models, raw and simplified', () => {
     fc.assert(
       fc.property(smallArchitecture(2), arch => {
-        for (const t of expand(arch, { maxDegree: 3 })) {
+        for (const t of everyNth([...expand(arch, { maxDegree: 3 })], 60)) {
           for (const e of [formula(t, arch), rawFormula(t, arch)]) expect(parseFormula(printExpr(e))).toBe(e);
         }
       }),
