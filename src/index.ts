@@ -28,6 +28,8 @@ export { printExpr, type Style } from './formula/print.js';
 export { FormulaError, parseFormula } from './formula/parse-formula.js';
 export { Rewriter, simplifyWithTrace } from './simplify/rewrite.js';
 export { rules } from './simplify/rules.js';
+// the laws on sums: an ordered expansion (or any list of terms) collected and symmetrized exactly
+export { simplifySum, sumRules } from './simplify/sum.js';
 
 // Numbers: weights, the forward pass, every term's contribution.
 export { useBackend, type BackendChoice } from './numeric/backend.js';
@@ -41,3 +43,5 @@ export { virtualTable, VirtualWeights } from './numeric/virtual.js';
 // Verification and analysis.
 export { verifyModel } from './verify/verify.js';
 export { analyzeFeatures } from './analysis/features.js';
+export { evaluateBatch } from './analysis/batch-attribution.js';
+export { tasks } from './analysis/tasks.js';
