@@ -2,6 +2,7 @@
 // of a vector: plain parsing, apart from the weights, so the CLI checks it before loading them.
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { describeErrno } from '../files.js';
 
 export type DirectionChoice =
   | { readonly kind: 'token'; readonly token: number }
@@ -13,8 +14,7 @@ export function readDirectionFile(path: string): DirectionChoice {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: cannot read the direction (${code === 'ENOENT' ? 'no such file' : String(code)})`);
+    throw new UserError(`${path}: cannot read the direction (${describeErrno(error)})`);
   }
   return { kind: 'vector', vector: parseDirection(text, path), source: path };
 }

@@ -3,6 +3,7 @@
 // from a task registered in ./tasks.ts, whose generators make Examples (targets at any positions).
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { describeErrno } from '../files.js';
 import type { Architecture } from '../language/architecture.js';
 
 export interface Batch {
@@ -40,8 +41,7 @@ export function readInputsFile(path: string, arch: Architecture): Batch {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: cannot read the inputs (${code === 'ENOENT' ? 'no such file' : String(code)})`);
+    throw new UserError(`${path}: cannot read the inputs (${describeErrno(error)})`);
   }
   return parseInputs(text, path, arch);
 }

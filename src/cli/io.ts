@@ -1,7 +1,7 @@
 // What a command may touch: its output streams and whether stderr is a terminal (progress bars).
 // Commands are `run(args, io) → exit code`, so tests call them in-process.
 import { UserError } from '../errors.js';
-import { describeErrno } from './errno.js';
+import { describeErrno } from '../files.js';
 
 export interface Io {
   /** Throws OutputClosed once the reader has gone, or a UserError once a write failed (a full disk). */

@@ -3,6 +3,7 @@
 // which never blocks, before the reader opens it (src/language/spec-file.ts does the same for specs).
 import { type Stats, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { fileKind } from '../files.js';
 import { visible } from '../language/visible.js';
 
 /** 64 MiB: millions of token sequences, and still small enough to read and split at once. */
@@ -17,14 +18,7 @@ export function regularFile(path: string, what: string): string {
     return path; // missing or unreadable: the reader says so in its own words
   }
   const refuse = (reason: string) => new UserError(`${visible(path)}: cannot read ${what} (${reason})`);
-  if (!stats.isFile()) throw refuse(`${kind(stats)}, not a file`);
+  if (!stats.isFile()) throw refuse(`${fileKind(stats)}, not a file`);
   if (stats.size > TEXT_FILE_LIMIT) throw refuse(`it is larger than ${TEXT_FILE_LIMIT >> 20} MiB`);
   return path;
-}
-
-function kind(stats: Stats): string {
-  if (stats.isDirectory()) return 'it is a directory';
-  if (stats.isFIFO()) return 'it is a pipe';
-  if (stats.isSocket()) return 'it is a socket';
-  return stats.isCharacterDevice() || stats.isBlockDevice() ? 'it is a device' : 'it is a special file';
 }

@@ -4,7 +4,7 @@
 import { existsSync, lstatSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { describeErrno } from './errno.js';
+import { describeErrno } from '../files.js';
 
 export function writeAtomically(path: string, text: string): void {
   refuseNonRegular(path);

@@ -1,8 +1,9 @@
 // Reading a spec file: only a regular file of at most SPEC_FILE_LIMIT bytes. The file is opened
 // non-blocking and checked with fstat before any read, so a FIFO, a terminal or /dev/zero is
 // refused at once instead of hanging or filling the memory.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { describeErrno, fileKind } from '../files.js';
 import { visible } from './visible.js';
 
 /** 1 MiB: a thousand times the largest real spec, and small enough to read, lex and parse at once. */
@@ -18,7 +19,7 @@ export function readSpecFile(path: string): string {
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new UserError(`${name}: cannot read the spec (${kind(stats)}, not a file)`);
+    if (!stats.isFile()) throw new UserError(`${name}: cannot read the spec (${fileKind(stats)}, not a file)`);
     if (stats.size > SPEC_FILE_LIMIT) throw tooLarge(name);
     return new TextDecoder().decode(readAtMost(fd, SPEC_FILE_LIMIT + 1, name));
   } finally {
@@ -45,25 +46,4 @@ function tooLarge(name: string): UserError {
   return new UserError(
     `${name}: the spec is larger than ${SPEC_FILE_LIMIT / (1 << 20)} MiB, the limit for a spec file`,
   );
-}
-
-const sentences: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  ENOTDIR: 'a part of the path is not a directory',
-  ELOOP: 'too many symbolic links in the path',
-  ENAMETOOLONG: 'the file name is too long',
-  EIO: 'an input/output error',
-};
-
-function describeErrno(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  return sentences[code] ?? code;
-}
-
-function kind(stats: Stats): string {
-  if (stats.isDirectory()) return 'it is a directory';
-  if (stats.isFIFO()) return 'it is a pipe';
-  if (stats.isSocket()) return 'it is a socket';
-  return stats.isCharacterDevice() || stats.isBlockDevice() ? 'it is a device' : 'it is a special file';
 }

@@ -238,12 +238,12 @@ describe('pathsum features: errors are one line, exit 1', () => {
     [
       'missing direction file',
       ['--layer', '0', '--direction', '/nonexistent/u.txt'],
-      /^\/nonexistent\/u\.txt: cannot read the direction \(no such file\)$/,
+      /^\/nonexistent\/u\.txt: cannot read the direction \(no such file or directory\)$/,
     ],
     [
       'missing inputs file',
       ['--layer', '0', '--token', '1', '--inputs', '/nonexistent/in.txt'],
-      /^\/nonexistent\/in\.txt: cannot read the inputs \(no such file\)$/,
+      /^\/nonexistent\/in\.txt: cannot read the inputs \(no such file or directory\)$/,
     ],
     [
       'ranks without inputs',

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Lowest first. A folder's modules may import from their own folder and any folder listed before it. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors.ts', 'rational.ts', 'linalg'],
+  ['errors.ts', 'files.ts', 'rational.ts', 'linalg'],
   ['language'],
   ['paths'],
   ['formula'],

@@ -34,7 +34,7 @@ describe('pathsum check', () => {
   });
 
   it.each([
-    [['check', 'no/such.pathsum'], 'pathsum: no/such.pathsum: cannot read the spec (no such file)\n'],
+    [['check', 'no/such.pathsum'], 'pathsum: no/such.pathsum: cannot read the spec (no such file or directory)\n'],
     [['check', '--frobnicate', 'x'], "pathsum: check: unknown option '--frobnicate'; see 'pathsum check --help'\n"],
     [
       ['check', '--modl', 'x'],

@@ -32,7 +32,7 @@ const refusals: { name: string; path: () => string | undefined; message: (path: 
   {
     name: 'missing file',
     path: () => join(dir, 'none.pathsum'),
-    message: p => `${p}: cannot read the spec (no such file)`,
+    message: p => `${p}: cannot read the spec (no such file or directory)`,
   },
   { name: 'directory', path: () => dir, message: p => `${p}: cannot read the spec (it is a directory, not a file)` },
   {
@@ -49,7 +49,7 @@ const refusals: { name: string; path: () => string | undefined; message: (path: 
   {
     name: 'name with a control character',
     path: () => join(dir, 'bad\x1b[31m.pathsum'),
-    message: p => `${p.replace('\x1b', '\\x1b')}: cannot read the spec (no such file)`,
+    message: p => `${p.replace('\x1b', '\\x1b')}: cannot read the spec (no such file or directory)`,
   },
 ];
 

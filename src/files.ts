@@ -1,5 +1,7 @@
-// Operating-system error codes as the plain words a user reads: `cannot write out.tex: the
-// directory does not exist`, never `ENOENT` or a stack trace.
+// Files as a user reads about them: operating-system error codes as plain words (`cannot write
+// out.tex: the file system is read-only`, never `EROFS` or a stack trace), and what a path is when it
+// is not a regular file. One table for every reader and writer (specs, weights, inputs, -o files).
+import type { Stats } from 'node:fs';
 
 const sentences: Record<string, string> = {
   ENOSPC: 'no space left on the device',
@@ -24,4 +26,12 @@ export function describeErrno(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
   if (code !== undefined && code in sentences) return sentences[code]!;
   return code ?? String(message ?? error).split('\n')[0]!;
+}
+
+/** What a path that is not a regular file is, as a clause: `it is a pipe`. */
+export function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'it is a directory';
+  if (stats.isFIFO()) return 'it is a pipe';
+  if (stats.isSocket()) return 'it is a socket';
+  return stats.isCharacterDevice() || stats.isBlockDevice() ? 'it is a device' : 'it is a special file';
 }
