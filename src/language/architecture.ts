@@ -9,6 +9,8 @@ export interface AttentionOptions {
   readonly headSize: number;
   /** b_Q, b_K, b_V [H,d_head] and b_O [d]. */
   readonly bias: boolean;
+  /** Rotary position embeddings on q and k (the "rotate half" pairing), frequencies base^(-2i/d_head). */
+  readonly rotary?: { readonly base: number };
 }
 
 export interface AttentionBlock extends AttentionOptions {

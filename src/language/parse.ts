@@ -166,6 +166,9 @@ function describeDimension(keyword: 'vocab' | 'context' | 'width'): string {
   return { vocab: 'the vocabulary size', context: 'the context length', width: 'the residual width' }[keyword];
 }
 
+/** The base of the rotary frequencies when a spec names none (Su et al. 2021). */
+export const ROTARY_BASE = 10_000;
+
 function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
   const at = loc(s.keyword);
   const args = new ArgumentReader(s, fail);
@@ -175,7 +178,7 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
       statement = { kind: 'norm', norm: args.norm(), loc: at };
       break;
     case 'attention': {
-      const options = args.options(['heads', 'size'], ['bias']);
+      const options = args.options(['heads', 'size', 'theta'], ['bias', 'rotary']);
       const heads =
         options.values.get('heads') ??
         fail("attention needs 'heads N'", after(s.keyword), "write 'attention heads N size K'");
@@ -186,7 +189,19 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
           after(s.args.at(-1) ?? s.keyword),
           "write 'attention heads N size K'",
         );
-      statement = { kind: 'attention', heads, headSize: size, bias: options.flags.has('bias'), loc: at };
+      const rotary = options.flags.has('rotary');
+      const base = options.values.get('theta');
+      if (base !== undefined && !rotary)
+        fail("'theta' sets the frequencies of rotary attention", at, "write 'rotary theta B', or drop 'theta'");
+      if (rotary && size % 2 !== 0) fail(`rotary attention pairs the head dimensions: 'size ${size}' must be even`, at);
+      statement = {
+        kind: 'attention',
+        heads,
+        headSize: size,
+        bias: options.flags.has('bias'),
+        ...(rotary ? { rotary: { base: base ?? ROTARY_BASE } } : {}),
+        loc: at,
+      };
       break;
     }
     case 'bilinear': {

@@ -2,6 +2,7 @@
 // parse(print(ast)) equals ast up to locations (test/language/roundtrip.test.ts).
 import { match } from 'ts-pattern';
 import type { LayerStatement, ModelStatement, SpecAst } from './ast.js';
+import { ROTARY_BASE } from './parse.js';
 import { quote } from './quoted.js';
 
 export function print(ast: SpecAst): string {
@@ -28,7 +29,13 @@ function modelStatement(s: ModelStatement): string[] {
 function layerStatement(s: LayerStatement): string {
   return match(s)
     .with({ kind: 'norm' }, n => `norm ${n.norm}`)
-    .with({ kind: 'attention' }, a => `attention heads ${a.heads} size ${a.headSize}${flag(a.bias, 'bias')}`)
+    .with(
+      { kind: 'attention' },
+      a => `attention heads ${a.heads} size ${a.headSize}${flag(a.bias, 'bias')}${rotary(a.rotary)}`,
+    )
     .with({ kind: 'bilinear' }, b => `bilinear hidden ${b.hidden}${flag(b.bias, 'bias')}`)
     .exhaustive();
 }
+
+const rotary = (r: { base: number } | undefined) =>
+  r === undefined ? '' : r.base === ROTARY_BASE ? ' rotary' : ` rotary theta ${r.base}`;

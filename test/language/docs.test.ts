@@ -19,6 +19,7 @@ describe('docs/spec-language.md', () => {
       'unembed bias',
       'layers 3',
       'attention heads',
+      'rotary theta',
       'bilinear hidden',
       'bias',
       'norm rms',

@@ -38,7 +38,8 @@ export function attention(spec: AttentionBlock, layer: number, width: number): B
     owns: [`head:${layer}`, outputBias, ...(norm ? [norm.bias] : [])],
     describe: () =>
       `${norm ? `${norm.kind} norm, ` : ''}attention ${H} head${H === 1 ? '' : 's'} of size ${k}` +
-      (spec.bias ? ' with biases' : ''),
+      (spec.bias ? ' with biases' : '') +
+      (spec.rotary ? `, rotary (theta ${spec.rotary.base})` : ''),
     expand: (residual, options) => {
       const ablated = (h: number) => options.ablateHeads?.has(`${layer}.${h}`) === true;
       const input = inputs(residual);
@@ -92,7 +93,8 @@ function heads(x: tf.Tensor3D, spec: AttentionBlock, w: (name: string) => tf.Ten
     if (spec.bias) y = tfjs.add(y, w(biasName));
     return tfjs.transpose(y, [0, 2, 1, 3]) as tf.Tensor4D;
   };
-  const [q, k, v] = [project('W_Q', 'b_Q'), project('W_K', 'b_K'), project('W_V', 'b_V')];
+  const turn = (x: tf.Tensor4D) => (spec.rotary ? rotate(x, spec.rotary.base, tfjs) : x);
+  const [q, k, v] = [turn(project('W_Q', 'b_Q')), turn(project('W_K', 'b_K')), project('W_V', 'b_V')];
   const scores = tfjs.div(tfjs.matMul(q, k, false, true), Math.sqrt(dh));
   const future = tfjs.sub(1, tfjs.linalg.bandPart(tfjs.ones([n, n]), -1, 0));
   const pattern = tfjs.softmax(tfjs.add(scores, tfjs.mul(future, -1e9))) as tf.Tensor4D;
@@ -100,4 +102,21 @@ function heads(x: tf.Tensor3D, spec: AttentionBlock, w: (name: string) => tf.Ten
   let out = tfjs.reshape(tfjs.matMul(z, tfjs.reshape(w('W_O'), [H * dh, d])), [B, n, d]) as tf.Tensor3D;
   if (spec.bias) out = tfjs.add(out, w('b_O')) as tf.Tensor3D;
   return { out, pattern };
+}
+
+/**
+ * Rotary position embeddings on [B, H, n, d_head], the "rotate half" pairing: dimension i and i + d_head/2
+ * turn together by the angle p·base^(-2i/d_head) at position p. They shape only the pattern, so with the
+ * patterns frozen the path terms are those of plain attention (docs/design.md §1).
+ */
+function rotate(x: tf.Tensor4D, base: number, tfjs: ForwardContext['tf']): tf.Tensor4D {
+  const [, , n, dh] = x.shape;
+  const half = dh / 2;
+  const angles = Array.from({ length: n }, (_, p) =>
+    Array.from({ length: dh }, (_, j) => p * base ** ((-2 * (j % half)) / dh)),
+  );
+  const [cos, sin] = [tfjs.cos(tfjs.tensor2d(angles)), tfjs.sin(tfjs.tensor2d(angles))];
+  const [first, second] = tfjs.split(x, 2, 3);
+  const rotatedHalf = tfjs.concat([tfjs.neg(second!), first!], 3);
+  return tfjs.add(tfjs.mul(x, cos), tfjs.mul(rotatedHalf, sin)) as tf.Tensor4D;
 }
