@@ -10,9 +10,9 @@ import { expand } from '../src/model/expand.js';
 import { formula, rawFormula } from '../src/model/term-formula.js';
 import { useBackend } from '../src/numeric/backend.js';
 import { denseEnvOf } from '../src/numeric/dense-env.js';
-import { PathEvaluator } from '../src/numeric/evaluate.js';
 import { disposeFrozen, forwardOne } from '../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../src/numeric/weights.js';
+import { withEvaluator } from '../test/evaluator.js';
 import { smallArchitecture } from '../test/arbitraries.js';
 import { termsAtMost } from '../test/sample.js';
 
@@ -23,26 +23,6 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 
 function fail(what: string): never {
   throw new Error(`sum-of-terms bench: ${what}`);
-}
-
-/** Runs `f` on random weights for `tokens`, every tensor released after. */
-function withEvaluator(
-  arch: Architecture,
-  seed: number,
-  tokens: number[],
-  f: (evaluator: PathEvaluator, logits: tf.Tensor2D) => void,
-): void {
-  const weights = randomWeights(arch, seed);
-  const { logits, frozen } = forwardOne(arch, weights, tokens);
-  const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-  try {
-    f(evaluator, logits);
-  } finally {
-    evaluator.dispose();
-    disposeWeights(weights);
-    disposeFrozen(frozen);
-    logits.dispose();
-  }
 }
 
 /** Σ terms (float32, each term alone) and Σ formulas (float64) against the forward logits, relative to Σ|term|. */

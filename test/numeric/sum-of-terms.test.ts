@@ -10,6 +10,7 @@ import { useBackend } from '../../src/numeric/backend.js';
 import { PathEvaluator } from '../../src/numeric/evaluate.js';
 import { disposeFrozen, forwardOne } from '../../src/numeric/forward.js';
 import { disposeWeights, randomWeights } from '../../src/numeric/weights.js';
+import { withEvaluator } from '../evaluator.js';
 import { smallArchitecture } from '../arbitraries.js';
 import { everyNth, termsAtMost } from '../sample.js';
 
@@ -106,26 +107,6 @@ describe.each(['wasm', 'cpu'] as const)('Σ terms = forward logits (%s backend)'
     expect(tf.memory().numTensors).toBe(before);
   });
 });
-
-/** Runs `f` with an evaluator on random weights for `tokens`, releasing every tensor after. */
-function withEvaluator(
-  arch: Architecture,
-  seed: number,
-  tokens: number[],
-  f: (evaluator: PathEvaluator, logits: tf.Tensor2D) => void,
-): void {
-  const weights = randomWeights(arch, seed);
-  const { logits, frozen } = forwardOne(arch, weights, tokens);
-  const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
-  try {
-    f(evaluator, logits);
-  } finally {
-    evaluator.dispose();
-    disposeWeights(weights);
-    disposeFrozen(frozen);
-    logits.dispose();
-  }
-}
 
 describe('logit directions pulled back first', () => {
   beforeAll(async () => {
