@@ -26,8 +26,14 @@ summand      -> term                                             {% id %}
 term         -> coefficient %times termBody                          {% d => F.term(d[0], d[2]) %}
               | termBody                                         {% id %}
 
+# q·√r as the printers write it: 3/2, √3/4, 2√3/5, 1/√8
 coefficient  -> %number                                          {% d => F.coefficient(d[0], null) %}
               | %number %slash %number                           {% d => F.coefficient(d[0], d[2]) %}
+              | %number:? root                                   {% d => F.surdCoefficient(d[0], d[1], null, false) %}
+              | %number:? root %slash %number                    {% d => F.surdCoefficient(d[0], d[1], d[3], false) %}
+              | %number %slash root                              {% d => F.surdCoefficient(d[0], d[2], null, true) %}
+
+root         -> %sqrt %number                                    {% d => d[1] %}
 
 termBody     -> kernel %tensor feature                           {% d => F.kron(d[0], d[2]) %}
               | group group:+                                    {% d => F.chain([d[0], ...d[1]]) %}

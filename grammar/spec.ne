@@ -34,6 +34,10 @@ arguments   -> null                                          {% () => null %}
 argument    -> %word                                         {% id %}
              | %number                                       {% id %}
              | %string                                       {% id %}
+             | %slash                                        {% id %}
+             | %minus                                        {% id %}
+             | %lparen                                       {% id %}
+             | %rparen                                       {% id %}
 
 body        -> %lbrace content %rbrace                       {% d => ({ content: d[1] }) %}
 

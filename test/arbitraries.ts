@@ -85,6 +85,8 @@ export function randomDenseEnv(arch: Architecture, seed: number, n = arch.contex
             return matrix(d, d, (i, j) => (i === j ? 0.5 + random() : 0));
           case 'C':
             return matrix(d, d, (i, j) => (i === j ? 1 : 0) - 1 / d);
+          case 'I':
+            return matrix(d, d, (i, j) => (i === j ? 1 : 0));
         }
       }),
     vector: (name, layer, site) => cached(`v${name}${layer}${site}`, () => gaussian(name === 'b_U' ? V : d, 1)),

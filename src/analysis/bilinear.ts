@@ -19,9 +19,9 @@ export interface BilinearForm {
   readonly input: Matrix;
   /** W̃_gate [d', m]. */
   readonly gate: Matrix;
-  /** W_out [m, d]. */
+  /** W_out [m, d], times the block's output scale (`scale S`). */
   readonly output: Matrix;
-  /** b_out [d], or zeros. */
+  /** b_out [d] times the output scale, or zeros. */
   readonly outputBias: Float64Array;
 }
 
@@ -43,6 +43,7 @@ export function bilinearForm(arch: Architecture, weights: Weights, layer: number
   const d = arch.width;
   const m = block.hidden;
   const view = new WeightView(arch, weights);
+  const s = block.scale?.valueOf() ?? 1;
   const get = (name: string) => view.vector64(site('mlp', layer, name));
   const extend = (w: Float64Array, b: Float64Array | undefined): Matrix => {
     const out = zeros(b ? d + 1 : d, m);
@@ -56,7 +57,11 @@ export function bilinearForm(arch: Architecture, weights: Weights, layer: number
     homogeneous: block.bias,
     input: extend(get('W_in'), block.bias ? get('b_in') : undefined),
     gate: extend(get('W_gate'), block.bias ? get('b_gate') : undefined),
-    output: view.matrix64(site('mlp', layer, 'W_out')),
-    outputBias: block.bias ? get('b_out') : new Float64Array(d),
+    output: scaled(view.matrix64(site('mlp', layer, 'W_out')), s),
+    outputBias: block.bias ? get('b_out').map(v => v * s) : new Float64Array(d),
   };
+}
+
+function scaled(w: Matrix, s: number): Matrix {
+  return s === 1 ? w : { ...w, data: w.data.map(v => v * s) };
 }

@@ -1,7 +1,8 @@
 // `pathsum check SPEC...`: parse and check each spec, and summarize every model in it.
 import { countTerms, formatTotal, type Total } from '../model/count.js';
-import { compile, readSpecFile, resolveSpecPath, selectModel } from '../model/spec.js';
-import type { Architecture } from '../language/architecture.js';
+import { selectModel } from '../model/spec.js';
+import { readSpecSource } from '../numeric/spec-source.js';
+import { type Architecture, describeLayout } from '../language/architecture.js';
 import type { Block } from '../model/block.js';
 import { blocksOf } from '../model/blocks.js';
 import { visible } from '../language/visible.js';
@@ -12,7 +13,8 @@ const HELP = `usage: pathsum check SPEC... [--model NAME]
 
 Parses and checks each spec file and prints, per model: its layers and blocks, parameter counts
 per component, and the exact number of path terms per degree, symmetrized and ordered.
-SPEC is a .pathsum file, or a model directory holding one (as examples/modadd).
+SPEC is a .pathsum file, a model directory holding one (as examples/modadd), or a Hugging Face
+folder: config.json and model.safetensors (or its shards), as examples/hf-induction.
 `;
 
 export async function run(args: string[], io: Io): Promise<number> {
@@ -28,8 +30,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     return 1;
   }
   const summaries = positionals.map(path => {
-    const file = resolveSpecPath(path);
-    const models = compile(readSpecFile(file), file);
+    const { file, models } = readSpecSource(path);
     const chosen = values.model === undefined ? models : [selectModel(models, file, values.model)];
     return chosen.map(m => summarize(m, file)).join('\n');
   });
@@ -38,7 +39,19 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 export function summarize(arch: Architecture, file: string): string {
-  return `${[`${arch.name} (${visible(file)})`, ...describe(arch), ...parameters(arch), ...terms(arch)].join('\n')}\n`;
+  const sections = [...describe(arch), ...parameters(arch), ...storedAs(arch), ...terms(arch)];
+  return `${[`${arch.name} (${visible(file)})`, ...sections].join('\n')}\n`;
+}
+
+/** The tensors the spec renames: under which stored name, and in which layout (rows part, nn.Linear, transposed). */
+function storedAs(arch: Architecture): string[] {
+  if (arch.renames.size === 0) return [];
+  const lines = [...arch.renames].map(([key, { name, layout }]) => {
+    const how = describeLayout(layout);
+    return `    ${key} ← ${JSON.stringify(name)}${how ? ` (${how})` : ''}`;
+  });
+  const shown = lines.length > 12 ? [...lines.slice(0, 12), `    … and ${lines.length - 12} more`] : lines;
+  return ['  stored as', ...shown];
 }
 
 function describe(arch: Architecture): string[] {

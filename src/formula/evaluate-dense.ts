@@ -5,7 +5,8 @@
 // contribution `r_t = Σ_S K[t,S] T[:, S]` of docs/design.md §1. Small sizes only (n^k columns).
 import { match } from 'ts-pattern';
 import { add, type Matrix, matrix, multiply, scaled, transpose as transposeOf } from '../linalg/matrix.js';
-import type { Expr, NormSite, VectorName, WeightName } from './nodes.js';
+import { rotateRows } from '../linalg/rotary.js';
+import type { Expr, HeadScore, NormSite, VectorName, WeightName } from './nodes.js';
 
 /** Everything a formula can name, in column convention (docs/design.md §1). */
 export interface DenseEnv {
@@ -21,9 +22,15 @@ export interface DenseEnv {
   scale(site: NormSite, layer: number | null): Matrix;
   /** W_in, W_gate (m × d), W_out (d × m), b_in, b_gate (m × 1, zero when the block has none). */
   bilinear(layer: number): { W_in: Matrix; W_gate: Matrix; W_out: Matrix; b_in: Matrix; b_gate: Matrix };
+  /** A head's query or key bias, d_head × 1 (score formulas only). */
+  headBias?(name: 'b_Q' | 'b_K', layer: number, head: number): Matrix;
 }
 
 const get = (m: Matrix, i: number, j: number) => m.data[i * m.cols + j]!;
+
+const isMatrix = (f: Expr | Matrix): f is Matrix => 'data' in f;
+const isRotation = (f: Expr | Matrix) => !isMatrix(f) && f.kind === 'qkSymbol' && f.name === 'R';
+const transposed = (f: Expr | Matrix, e: DenseEvaluator): Matrix => transposeOf(isMatrix(f) ? f : e.value(f));
 
 /** Face-splitting product: row t of the result is row t of a ⊗ row t of b (left index major). */
 function faceSplit(a: Matrix, b: Matrix): Matrix {
@@ -73,7 +80,38 @@ export class DenseEvaluator {
       .with({ kind: 'pair' }, p => this.pairValue(p.layer, p.symmetrized, p.left, p.right))
       .with({ kind: 'term' }, t => scaled(this.value(t.body), t.coefficient.valueOf()))
       .with({ kind: 'sum' }, s => s.terms.map(t => this.value(t)).reduce(add))
+      .with({ kind: 'qkSymbol' }, q => {
+        if (q.name === 'R' || !this.env.headBias) throw new Error(`${q.name} has a value only inside a score`);
+        return this.env.headBias(q.name, q.layer, q.head);
+      })
+      .with({ kind: 'score' }, q => {
+        const factors = q.middle === null ? [] : q.middle.kind === 'fprod' ? q.middle.factors : [q.middle];
+        return this.scores(q.head, this.value(q.query), factors, this.value(q.key));
+      })
+      .with({ kind: 'qkron' }, q => {
+        const factors = q.feature.kind === 'fprod' ? q.feature.factors : [q.feature];
+        const [query, ...rest] = factors.map(f => (isRotation(f) ? f : this.value(f)));
+        return this.scores(q.head, multiply(this.value(q.query), query as Matrix), rest, this.value(q.key));
+      })
       .exhaustive();
+  }
+
+  /**
+   * Scores n × n of rows `query` (n × a) and `key` (n × b) through the map `factors` (a × b): q M kᵀ / √d_head.
+   * A rotation R_{j−i} among the factors splits them: both sides are carried to d_head and rotated by their
+   * position, since R_iᵀ R_j = R_{j−i}.
+   */
+  private scores(head: HeadScore, query: Matrix, factors: readonly (Expr | Matrix)[], key: Matrix): Matrix {
+    const at = factors.findIndex(f => isRotation(f));
+    const chain = (fs: readonly (Expr | Matrix)[], start: Matrix) =>
+      fs.reduce<Matrix>((acc, f) => multiply(acc, isMatrix(f) ? f : this.value(f)), start);
+    const scale = 1 / Math.sqrt(head.size);
+    if (at < 0) return scaled(multiply(chain(factors, query), transposeOf(key)), scale);
+    const q = chain(factors.slice(0, at), query);
+    const keySide = [...factors.slice(at + 1)].reverse().map(f => transposed(f, this));
+    const k = transposeOf(chain(keySide, key));
+    const base = head.rotaryBase ?? 10_000;
+    return scaled(multiply(rotateRows(q, base), transposeOf(rotateRows(transposeOf(k), base))), scale);
   }
 
   /** W_in T (or b_in for the homogeneous coordinate), m × columns of T. */

@@ -2,7 +2,7 @@
 // table. Actions return thunks: nearley runs actions on partial parses too, so a name is judged
 // (and a FormulaError raised at its column) only once the whole formula has parsed.
 import type { Token } from 'moo';
-import { type Rational, rational } from '../rational.js';
+import { Fraction, type Rational, rational, surd } from '../rational.js';
 import { UserError } from '../errors.js';
 import * as N from './nodes.js';
 import type { Expr } from './nodes.js';
@@ -64,6 +64,22 @@ export const coefficient = (numerator: Token, denominator: Token | null) => (): 
   if (d === 0n) throw new FormulaError('a coefficient cannot have denominator 0', denominator!.col);
   return rational(BigInt(integerOf(numerator)), d);
 };
+
+/** `a√r/b` (a, b optional), or `a/√r` when `underRoot`: the radicand divides. */
+export const surdCoefficient =
+  (numerator: Token | null, radicand: Token, denominator: Token | null, underRoot: boolean) => (): Rational => {
+    const a = numerator ? BigInt(integerOf(numerator)) : 1n;
+    const r = BigInt(integerOf(radicand));
+    const b = denominator ? BigInt(integerOf(denominator)) : 1n;
+    if (r === 0n) throw new FormulaError('a coefficient cannot take the root of 0', radicand.col);
+    if (b === 0n) throw new FormulaError('a coefficient cannot have denominator 0', denominator!.col);
+    if (r > ROOT_LIMIT)
+      throw new FormulaError(`a coefficient takes roots of numbers up to ${ROOT_LIMIT}`, radicand.col);
+    return surd(new Fraction(a, b), underRoot ? new Fraction(1n, r) : new Fraction(r));
+  };
+
+/** Roots are normalised by trial division: this keeps that instant. */
+const ROOT_LIMIT = 1_000_000_000_000n;
 
 function integerOf(token: Token): string {
   if (!/^[0-9]+$/.test(token.value))

@@ -6,11 +6,17 @@ import { type Rational, rational } from '../rational.js';
 /** Where a frozen norm sits: before attention (ln1), before the MLP (ln2) or before W_U (final). */
 export type NormSite = 'ln1' | 'ln2' | 'final';
 
-/** Feature-side symbols: the weights in column convention (docs/design.md §1), norm gains and centering. */
-export type WeightName = 'W_E' | 'W_pos' | 'W_U' | 'W_Q' | 'W_K' | 'W_V' | 'W_O' | 'W_OV' | 'W_QK' | 'G' | 'C';
+/**
+ * Feature-side symbols: the weights in column convention (docs/design.md §1), norm gains and centering, and
+ * the identity I that a norm without a gain has in its gain's place.
+ */
+export type WeightName = 'W_E' | 'W_pos' | 'W_U' | 'W_Q' | 'W_K' | 'W_V' | 'W_O' | 'W_OV' | 'W_QK' | 'G' | 'C' | 'I';
 
 /** Bias vectors, by role: b_O^l (with the folded value biases), b_out^l, a LayerNorm bias, b_U, the homogeneous 1. */
 export type VectorName = 'b_O' | 'b_out' | 'b_ln' | 'b_U' | 'one';
+
+/** Symbols that occur only in score formulas (docs/design.md §1, score terms). */
+export type QKSymbolName = 'b_Q' | 'b_K' | 'R';
 
 export type Expr =
   // position kernels: n × n^k
@@ -35,6 +41,8 @@ export type Expr =
       readonly site: NormSite | null;
     }
   | { readonly kind: 'transpose'; readonly of: Expr }
+  /** Score-side symbols of head l.h: the query and key biases (d_head × 1) and the rotary rotation R_{j−i}. */
+  | { readonly kind: 'qkSymbol'; readonly name: QKSymbolName; readonly layer: number; readonly head: number }
   | { readonly kind: 'fprod'; readonly factors: readonly Expr[] }
   | {
       readonly kind: 'bilinear';
@@ -54,23 +62,63 @@ export type Expr =
       readonly right: Expr;
     }
   | { readonly kind: 'term'; readonly coefficient: Rational; readonly body: Expr }
-  | { readonly kind: 'sum'; readonly terms: readonly Expr[] };
+  | { readonly kind: 'sum'; readonly terms: readonly Expr[] }
+  // attention scores (docs/design.md §1, score terms): n × n over (query position i, key position j)
+  | {
+      readonly kind: 'score';
+      readonly head: HeadScore;
+      /** A term read by W_Q (n × d), or the query bias 1 ⊗ b_Q (n × d_head). */
+      readonly query: Expr;
+      /** The map between them: W_Qᵀ W_K, W_Qᵀ R W_K with rotary, or what remains of it beside a bias. */
+      readonly middle: Expr | null;
+      readonly key: Expr;
+    }
+  | {
+      readonly kind: 'qkron';
+      readonly head: HeadScore;
+      readonly query: Expr;
+      readonly key: Expr;
+      readonly feature: Expr;
+    };
+
+/**
+ * The head whose scores a score node holds: its size (the scores are divided by √d_head) and, with rotary
+ * attention, the rotation base: the factor `R^{l.h}` of a score formula is then `R_{j−i}`, the rotation by
+ * the offset between key position j and query position i.
+ */
+export interface HeadScore {
+  readonly layer: number;
+  readonly head: number;
+  readonly size: number;
+  readonly rotaryBase: number | null;
+}
 
 export type Kind = Expr['kind'];
 
+// Leaves (`table`, keyed by name and indices) are a function of the model. Composite nodes are as many as
+// the formulas built: `forgetInterned` empties their tries between the terms of a stream (docs/architecture.md,
+// "Memory"), with every cache keyed by them (`nodeCache`); a node built before stays valid, it is only no
+// longer `===` to an equal node built after.
 const table = new Map<string, Expr>();
-const ids = new Map<Expr, number>();
+const ids = new WeakMap<Expr, number>();
+let nextId = 0;
+let composites = 0;
 
 function intern<E extends Expr>(key: string, make: () => E): E {
   const existing = table.get(key);
   if (existing) return existing as E;
   const node: E = Object.freeze(make());
   table.set(key, node as Expr);
-  ids.set(node as Expr, ids.size);
+  ids.set(node as Expr, nextId++);
   return node;
 }
 
-export const exprId = (e: Expr): number => ids.get(e)!;
+/** A stable small integer for a leaf; a composite node gets one on the first call. */
+export function exprId(e: Expr): number {
+  let id = ids.get(e);
+  if (id === undefined) ids.set(e, (id = nextId++));
+  return id;
+}
 
 // Composite nodes are interned in a trie of maps keyed by their children (object identity):
 // string keys were the largest cost of a 100,000-term expansion (bench/symbolic.bench.ts).
@@ -88,7 +136,7 @@ function internBy<E extends Expr>(root: Trie, keys: readonly unknown[], make: ()
   if (!node) {
     const made: E = Object.freeze(make());
     level.set(last, made);
-    ids.set(made, ids.size);
+    composites++;
     return made;
   }
   return node;
@@ -104,8 +152,29 @@ const tries = {
   pair: new Map() as Trie,
   term: new Map() as Trie,
   sum: new Map() as Trie,
+  score: new Map() as Trie,
+  qkron: new Map() as Trie,
   transpose: new Map() as Trie,
 };
+
+const caches: Map<Expr, unknown>[] = [];
+
+/** A module's memo table keyed by nodes, emptied with the tries by `forgetInterned`. */
+export function nodeCache<V>(): Map<Expr, V> {
+  const cache = new Map<Expr, V>();
+  caches.push(cache);
+  return cache;
+}
+
+/** Composite nodes built since the last `forgetInterned`: what the tries hold. */
+export const internedNodes = (): number => composites;
+
+/** Empties the tries of composite nodes and every `nodeCache`; the leaves stay. */
+export function forgetInterned(): void {
+  for (const trie of Object.values(tries)) trie.clear();
+  for (const cache of caches) cache.clear();
+  composites = 0;
+}
 
 export const id = () => intern('id', () => ({ kind: 'id' as const }));
 export const ones = () => intern('ones', () => ({ kind: 'ones' as const }));
@@ -138,14 +207,21 @@ export function vector(name: VectorName, layer: number | null = null, site: Norm
   return intern(`b${name}:${layer}:${site}`, () => ({ kind: 'vector' as const, name, layer, site }));
 }
 
+export const qkSymbol = (name: QKSymbolName, layer: number, head: number): Expr =>
+  intern(`qk${name}:${layer}.${head}`, () => ({ kind: 'qkSymbol' as const, name, layer, head }));
+
 export const transpose = (of: Expr) => internBy(tries.transpose, [of], () => ({ kind: 'transpose' as const, of }));
 
-/** Feature product (a chain of maps ending in an input tensor), flattened. */
+/** Feature product (a chain of maps ending in an input tensor), flattened, identities dropped (I T = T). */
 export function fprod(factors: readonly Expr[]): Expr {
-  const flat = factors.flatMap(f => (f.kind === 'fprod' ? f.factors : [f]));
+  const nested = factors.flatMap(f => (f.kind === 'fprod' ? f.factors : [f]));
+  const flat = nested.length > 1 && nested.some(isIdentity) ? nested.filter(f => !isIdentity(f)) : nested;
+  if (flat.length === 0) return nested[0]!;
   if (flat.length === 1) return flat[0]!;
   return internBy(tries.fprod, [flat.length, ...flat], () => ({ kind: 'fprod' as const, factors: flat }));
 }
+
+const isIdentity = (e: Expr) => e.kind === 'weight' && e.name === 'I';
 
 export function bilinearOf(layer: number, symmetrized: boolean, left: Expr, right: Expr): Expr {
   return internBy(tries.bilinear, [layer, symmetrized, left, right], () => ({
@@ -177,7 +253,7 @@ export const ONE: Rational = rational(1);
 /** `c · body`; a term of a term multiplies the coefficients. */
 export function term(coefficient: Rational, body: Expr): Expr {
   if (body.kind === 'term') return term(coefficient.mul(body.coefficient), body.body);
-  return internBy(tries.term, [body, `${coefficient.s * coefficient.n}/${coefficient.d}`], () => ({
+  return internBy(tries.term, [body, coefficient.key], () => ({
     kind: 'term' as const,
     coefficient,
     body,
@@ -189,6 +265,38 @@ export function sum(terms: readonly Expr[]): Expr {
   const flat = terms.flatMap(t => (t.kind === 'sum' ? t.terms : [t]));
   if (flat.length === 1) return flat[0]!;
   return internBy(tries.sum, [flat.length, ...flat], () => ({ kind: 'sum' as const, terms: flat }));
+}
+
+const headScores = new Map<string, HeadScore>();
+
+/** One object per head and shape, so that score nodes intern by identity. */
+export function headScore(layer: number, head: number, size: number, rotaryBase: number | null): HeadScore {
+  const key = `${layer}.${head}:${size}:${rotaryBase}`;
+  let h = headScores.get(key);
+  if (!h) headScores.set(key, (h = Object.freeze({ layer, head, size, rotaryBase })));
+  return h;
+}
+
+/** The raw score term `(q)ᵀ M (k) / √d_head` of two side terms, before the sides are split. */
+export function score(head: HeadScore, query: Expr, middle: Expr | null, key: Expr): Expr {
+  return internBy(tries.score, [head, query, middle, key], () => ({
+    kind: 'score' as const,
+    head,
+    query,
+    middle,
+    key,
+  }));
+}
+
+/** The normal form of a score term: `K_q ⊗ K_k ⊗ T / √d_head`, T a V^a × V^b feature matrix. */
+export function qkron(head: HeadScore, query: Expr, key: Expr, feature: Expr): Expr {
+  return internBy(tries.qkron, [head, query, key, feature], () => ({
+    kind: 'qkron' as const,
+    head,
+    query,
+    key,
+    feature,
+  }));
 }
 
 /** A term's coefficient and body; a bare body has coefficient 1. */

@@ -54,13 +54,23 @@ export const symbols: readonly SymbolEntry[] = [
   ...normSites.map(s => sym(`G_${s}`, `G_{\\mathrm{${s}}}`, 'layer', 'feature', l => N.weight('G', l, null, s))),
   sym('G_final', 'G_{\\mathrm{final}}', 'none', 'feature', () => N.weight('G', null, null, 'final')),
   sym('C', 'C', 'none', 'feature', () => N.weight('C')),
+  sym('I', '\\mathrm{I}', 'none', 'feature', () => N.weight('I')),
   sym('b_O', 'b_O', 'layer', 'feature', l => N.vector('b_O', l)),
   sym('b_out', 'b_{\\mathrm{out}}', 'layer', 'feature', l => N.vector('b_out', l)),
   ...normSites.map(s => sym(`b_${s}`, `b_{\\mathrm{${s}}}`, 'layer', 'feature', l => N.vector('b_ln', l, s))),
   sym('b_final', 'b_{\\mathrm{final}}', 'none', 'feature', () => N.vector('b_ln', null, 'final')),
   sym('b_U', 'b_U', 'none', 'feature', () => N.vector('b_U')),
   sym('1', '1', 'none', 'feature', () => N.vector('one')),
+  sym('b_Q', 'b_Q', 'head', 'feature', (l, h) => N.qkSymbol('b_Q', l, h)),
+  sym('b_K', 'b_K', 'head', 'feature', (l, h) => N.qkSymbol('b_K', l, h)),
+  sym('R', 'R_{j-i}', 'head', 'feature', (l, h) => N.qkSymbol('R', l, h)),
 ];
+
+/** The 1/√d_head of a score term, written before its kernels. */
+export const scoreScale = {
+  text: (size: number) => `1/√${size}`,
+  latex: (size: number) => `\\tfrac{1}{\\sqrt{${size}}}`,
+} as const;
 
 /** Bilinear maps B^l and their symmetric part B^l_sym, applied to two arguments. */
 export const bilinearSymbols = {

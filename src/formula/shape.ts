@@ -51,6 +51,9 @@ const roles: Record<Kind, Role> = {
   pair: 'term',
   term: 'term',
   sum: 'term',
+  qkSymbol: 'feature',
+  score: 'term',
+  qkron: 'term',
 };
 
 const roleNames: Record<Role, string> = {
@@ -59,7 +62,7 @@ const roleNames: Record<Role, string> = {
   term: 'a term',
 };
 
-const memo = new Map<Expr, Shape>();
+const memo = N.nodeCache<Shape>();
 
 /** The shape of any node; a ShapeError names the first part that does not fit. */
 export function shapeOf(e: Expr): Shape {
@@ -131,6 +134,7 @@ function featureOf(e: Expr): FeatureShape {
       return map(s.cols, s.rows);
     })
     .with({ kind: 'fprod' }, p => product(p, p.factors, feature, N.fprod))
+    .with({ kind: 'qkSymbol' }, q => fail(`${printExpr(q)} occurs only in score terms, which identities do not state`))
     .with({ kind: 'bilinear' }, b => residual([...argumentSlots(b, b.left), ...argumentSlots(b, b.right)]))
     .otherwise(() => misplaced(e, 'feature'));
 }
@@ -156,6 +160,7 @@ function weightShape(name: Extract<Expr, { kind: 'weight' }>['name'], head: Spac
     case 'W_QK':
     case 'G':
     case 'C':
+    case 'I':
       return map('d', 'd');
   }
 }

@@ -1,8 +1,17 @@
 // Typed AST → Architecture: the semantic rules of a spec (each dimension once, a block at most
 // once per layer and attention first, norms followed by the block they apply to, renames of
 // keys that exist). Every violation is a SpecError at the statement at fault.
-import type { Architecture, AttentionBlock, BilinearBlock, Layer, NormKind, Unembedding } from './architecture.js';
-import type { LayerStatement, Loc, ModelAst, ModelStatement, SpecAst } from './ast.js';
+import type {
+  Architecture,
+  AttentionBlock,
+  BilinearBlock,
+  Layer,
+  Layout,
+  NormOptions,
+  Rename,
+  Unembedding,
+} from './architecture.js';
+import type { LayerStatement, Loc, ModelAst, ModelStatement, NormStatement, SpecAst } from './ast.js';
 import { nearest } from './error.js';
 import type { Fail } from './parse.js';
 import { show } from './visible.js';
@@ -13,8 +22,8 @@ import { show } from './visible.js';
  */
 export const LAYER_LIMIT = 10_000;
 
-/** The default keys of the tensors a model of an architecture reads (the model layer knows them). */
-export type WeightKeys = (arch: Architecture) => ReadonlySet<string>;
+/** The default keys of the tensors a model of an architecture reads, with their shapes (the model layer knows them). */
+export type WeightKeys = (arch: Architecture) => ReadonlyMap<string, readonly number[]>;
 
 export function check(ast: SpecAst, fail: Fail, weightKeys: WeightKeys): Architecture[] {
   const seen = new Map<string, Loc>();
@@ -45,9 +54,9 @@ function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Archit
   };
   let positional: boolean | undefined;
   let unembed: Unembedding | undefined;
-  let pendingNorm: { norm: NormKind; loc: Loc } | undefined;
+  let pendingNorm: NormStatement | undefined;
   const layers: Layer[] = [];
-  const renames: { key: string; to: string; loc: Loc }[] = [];
+  const renames: RenameStatement[] = [];
 
   for (const s of model.body) {
     once(s);
@@ -68,10 +77,10 @@ function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Archit
         positional = s.positional;
         break;
       case 'norm':
-        pendingNorm = { norm: s.norm, loc: s.loc };
+        pendingNorm = s;
         break;
       case 'unembed':
-        unembed = { bias: s.bias, ...(pendingNorm ? { norm: pendingNorm.norm } : {}) };
+        unembed = { bias: s.bias, ...normFields(pendingNorm) };
         pendingNorm = undefined;
         break;
       case 'layer':
@@ -102,7 +111,7 @@ function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Archit
     unembed: unembed ?? missing('unembed', 'unembed'),
     renames: new Map(),
   };
-  return { ...arch, renames: checkRenames(renames, renames.length > 0 ? weightKeys(arch) : new Set(), fail) };
+  return { ...arch, renames: checkRenames(renames, renames.length > 0 ? weightKeys(arch) : new Map(), layers, fail) };
 }
 
 function tooManyLayers(model: string, count: number, at: Loc, fail: Fail): never {
@@ -116,13 +125,13 @@ function tooManyLayers(model: string, count: number, at: Loc, fail: Fail): never
 function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer {
   let attention: AttentionBlock | undefined;
   let bilinear: BilinearBlock | undefined;
-  let pendingNorm: { norm: NormKind; loc: Loc } | undefined;
-  const norm = () => (pendingNorm ? { norm: pendingNorm.norm } : {});
+  let pendingNorm: NormStatement | undefined;
+  const norm = () => normFields(pendingNorm);
   for (const s of body) {
     switch (s.kind) {
       case 'norm':
         if (pendingNorm) fail('two norms in a row: a norm applies to the one block that follows it', s.loc);
-        pendingNorm = { norm: s.norm, loc: s.loc };
+        pendingNorm = s;
         continue;
       case 'attention':
         if (attention) fail('a second attention block in one layer', s.loc, "start a new 'layer { … }' for it");
@@ -151,29 +160,98 @@ function checkLayer(body: readonly LayerStatement[], at: Loc, fail: Fail): Layer
   return { ...(attention ? { attention } : {}), ...(bilinear ? { bilinear } : {}) };
 }
 
+/** A norm statement as the fields of the block it normalizes: its kind, and its options where not the defaults. */
+function normFields(s: NormStatement | undefined): { norm?: NormStatement['norm']; normOptions?: NormOptions } {
+  if (!s) return {};
+  const options = {
+    ...(s.gain === false ? { gain: false as const } : {}),
+    ...(s.eps === undefined ? {} : { eps: s.eps }),
+  };
+  return { norm: s.norm, ...(Object.keys(options).length > 0 ? { normOptions: options } : {}) };
+}
+
+type RenameStatement = Extract<ModelStatement, { kind: 'rename' }>;
+
+const LAYER = '{l}';
+
 function checkRenames(
-  renames: { key: string; to: string; loc: Loc }[],
-  targets: ReadonlySet<string>,
+  renames: readonly RenameStatement[],
+  targets: ReadonlyMap<string, readonly number[]>,
+  layers: readonly Layer[],
   fail: Fail,
-): Map<string, string> {
-  const result = new Map<string, string>();
-  const usedNames = new Map<string, string>();
-  for (const { key, to, loc } of renames) {
-    if (!targets.has(key)) {
-      const guess = nearest(key, [...targets]);
-      fail(
-        `cannot rename '${show(key)}': this model has no such weight`,
-        loc,
-        guess ? `did you mean '${guess}'?` : 'rename one of the keys that `pathsum check` lists',
-      );
+): Map<string, Rename> {
+  const result = new Map<string, Rename>();
+  const readers = new Map<string, { key: string; layout: Layout }[]>();
+  const renamed = new Set(renames.flatMap(r => perLayer(r, layers.length).map(([key]) => key)));
+  for (const statement of renames) {
+    const { loc, layout } = statement;
+    for (const [key, to] of existing(statement, targets, layers.length, fail)) {
+      if (result.has(key)) fail(`'${show(key)}' is renamed twice`, loc);
+      checkLayout(key, layout, targets.get(key)!, loc, fail);
+      const others = readers.get(to) ?? [];
+      const unrenamedDefault = targets.has(to) && !renamed.has(to) ? to : undefined;
+      const clash = unrenamedDefault ?? others.find(o => !distinctParts(o.layout, layout))?.key;
+      if (clash) fail(`'${show(to)}' would name two tensors ('${show(clash)}' and '${show(key)}')`, loc, sharingHint);
+      result.set(key, { name: to, layout });
+      readers.set(to, [...others, { key, layout }]);
     }
-    if (result.has(key)) fail(`'${show(key)}' is renamed twice`, loc);
-    const clash = usedNames.get(to) ?? (targets.has(to) && !renames.some(r => r.key === to) ? to : undefined);
-    if (clash) fail(`'${show(to)}' would name two tensors ('${show(clash)}' and '${show(key)}')`, loc);
-    result.set(key, to);
-    usedNames.set(to, key);
   }
   return result;
+}
+
+const sharingHint = "renames may share a stored tensor only as different parts of it, 'rows I of N'";
+
+/** The (key, name) pairs a rename stands for: one, or one per layer for a key with `{l}`. */
+function perLayer(r: RenameStatement, layerCount: number): [string, string][] {
+  if (!r.key.includes(LAYER)) return [[r.key, r.to]];
+  return Array.from({ length: layerCount }, (_, l) => [
+    r.key.replaceAll(LAYER, `${l}`),
+    r.to.replaceAll(LAYER, `${l}`),
+  ]);
+}
+
+/** The pairs of a rename whose keys the model has: all of them, or for `{l}`, those of the layers that have it. */
+function existing(
+  r: RenameStatement,
+  targets: ReadonlyMap<string, readonly number[]>,
+  layerCount: number,
+  fail: Fail,
+): [string, string][] {
+  const keys = [...targets.keys()];
+  if (r.key.includes(LAYER) && !/^blocks\.\{l\}\.[^{]+$/.test(r.key))
+    fail(
+      `'${show(r.key)}': '{l}' stands for every layer, so it goes only in a per-layer key`,
+      r.loc,
+      'write e.g. \'rename blocks.{l}.attn.W_O "h.{l}.o"\'',
+    );
+  if (r.to.includes(LAYER) && !r.key.includes(LAYER))
+    fail(`'{l}' in '${show(r.to)}' needs a '{l}' in the key '${show(r.key)}' too`, r.loc);
+  const pairs = perLayer(r, layerCount).filter(([key]) => targets.has(key));
+  if (pairs.length > 0) return pairs;
+  const guess = nearest(r.key.replaceAll(LAYER, '0'), keys);
+  return fail(
+    `cannot rename '${show(r.key)}': this model has no such weight${r.key.includes(LAYER) ? ' in any layer' : ''}`,
+    r.loc,
+    guess
+      ? `did you mean '${guess.replace(/^blocks\.0\./, r.key.includes(LAYER) ? 'blocks.{l}.' : 'blocks.0.')}'?`
+      : 'rename one of the keys that `pathsum check` lists',
+  );
+}
+
+/** Two renames may read one stored tensor only as different row parts of one cut. */
+function distinctParts(a: Layout, b: Layout): boolean {
+  return a.rows !== undefined && b.rows !== undefined && a.rows.of === b.rows.of && a.rows.part !== b.rows.part;
+}
+
+function checkLayout(key: string, layout: Layout, shape: readonly number[], loc: Loc, fail: Fail): void {
+  if (layout.form === 'linear' && shape.length < 2)
+    fail(`'linear' reads an nn.Linear weight, but '${show(key)}' is a vector`, loc, "drop 'linear' for a bias");
+  if (layout.form === 'transposed' && shape.length !== 2)
+    fail(
+      `'transposed' applies to a matrix, but '${show(key)}' has ${shape.length} axes`,
+      loc,
+      "use 'linear' for per-head maps",
+    );
 }
 
 /** A block statement's declared fields, without its kind and location: the block's options. */

@@ -6,12 +6,14 @@ const base = moo.compile({
   ws: /[ \t\r]+/,
   comment: /#[^\n]*/,
   nl: { match: /\n/, lineBreaks: true },
-  number: /[0-9]+(?:\.[0-9]+)*/,
+  // `1e-8` is one number (a norm's eps); dotted runs are indices such as ^{0.1}
+  number: /[0-9]+(?:\.[0-9]+)*(?:[eE][-+]?[0-9]+)?/,
   // Plain characters run without backtracking and escapes are bounded by NAME_LIMIT (quoted.ts),
   // so a 10 MB name cannot exhaust the regexp stack. Which escapes are allowed is quoted.ts's
   // business, so that a bad one is reported at its own column.
   string: /"[^"\\\n]*(?:\\.[^"\\\n]*){0,1024}"/,
-  word: /[A-Za-z_][A-Za-z0-9_.]*/,
+  // `{l}` inside a key stands for every layer (`rename blocks.{l}.attn.W_O …`)
+  word: /[A-Za-z_](?:[A-Za-z0-9_.]|\{l\})*/,
   lbrace: '{',
   rbrace: '}',
   lparen: '(',
@@ -28,6 +30,7 @@ const base = moo.compile({
   hadamard: '⊙',
   times: '·',
   transpose: 'ᵀ',
+  sqrt: '√',
   error: moo.error,
 });
 

@@ -9,7 +9,8 @@ import { SpecError, nearest } from './error.js';
 import { MAX_NESTING } from './lexer.js';
 import { QuoteError, unquote, unreadQuote } from './quoted.js';
 import { type Consed, type GrammarStatement, type RawStatement, rawStatements } from './raw.js';
-import type { NormKind } from './architecture.js';
+import type { Layout, NormKind } from './architecture.js';
+import { type Coefficient, Fraction, surd } from '../rational.js';
 import { codePoint, isInvisible, show } from './visible.js';
 
 /** Parses a spec file's text; throws SpecError (with line and column) on any mistake. */
@@ -131,12 +132,13 @@ function readModelStatement(s: RawStatement, fail: Fail): ModelStatement {
       case 'unembed':
         return { kind: 'unembed', bias: args.flag('bias'), loc: at };
       case 'norm':
-        return { kind: 'norm', norm: args.norm(), loc: at };
+        return { kind: 'norm', ...args.norm(), loc: at };
       case 'rename':
         return {
           kind: 'rename',
           key: args.word('the weight key to rename'),
           to: args.name('the name in the weights file'),
+          layout: args.layout(),
           loc: at,
         };
       default:
@@ -175,10 +177,13 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
   let statement: LayerStatement;
   switch (s.keyword.value) {
     case 'norm':
-      statement = { kind: 'norm', norm: args.norm(), loc: at };
+      statement = { kind: 'norm', ...args.norm(), loc: at };
       break;
     case 'attention': {
-      const options = args.options(['heads', 'size', 'theta'], ['bias', 'rotary']);
+      const options = args.options({ heads: 'integer', size: 'integer', theta: 'integer', scale: 'scale' }, [
+        'bias',
+        'rotary',
+      ]);
       const heads =
         options.values.get('heads') ??
         fail("attention needs 'heads N'", after(s.keyword), "write 'attention heads N size K'");
@@ -200,12 +205,13 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
         headSize: size,
         bias: options.flags.has('bias'),
         ...(rotary ? { rotary: { base: base ?? ROTARY_BASE } } : {}),
+        ...(options.scale ? { scale: options.scale } : {}),
         loc: at,
       };
       break;
     }
     case 'bilinear': {
-      const options = args.options(['hidden'], ['bias']);
+      const options = args.options({ hidden: 'integer', scale: 'scale' }, ['bias']);
       const hidden =
         options.values.get('hidden') ??
         fail(
@@ -213,7 +219,13 @@ function readLayerStatement(s: RawStatement, fail: Fail): LayerStatement {
           after(s.args.at(-1) ?? s.keyword),
           "write 'bilinear hidden M'",
         );
-      statement = { kind: 'bilinear', hidden, bias: options.flags.has('bias'), loc: at };
+      statement = {
+        kind: 'bilinear',
+        hidden,
+        bias: options.flags.has('bias'),
+        ...(options.scale ? { scale: options.scale } : {}),
+        loc: at,
+      };
       break;
     }
     default:
@@ -304,7 +316,7 @@ class ArgumentReader {
     }
   }
 
-  norm(): NormKind {
+  norm(): { norm: NormKind; gain?: false; eps?: number } {
     const token = this.peek() ?? this.missing("a kind: 'norm rms' or 'norm layer'");
     if (token.value !== 'rms' && token.value !== 'layer') {
       const guess = nearest(token.value, ['rms', 'layer']);
@@ -315,18 +327,57 @@ class ArgumentReader {
       );
     }
     this.next++;
-    return token.value;
+    const options = this.options({ eps: 'decimal' }, ['nogain']);
+    const eps = options.values.get('eps');
+    return {
+      norm: token.value,
+      ...(options.flags.has('nogain') ? { gain: false as const } : {}),
+      ...(eps === undefined ? {} : { eps }),
+    };
   }
 
-  /** `name N` pairs and bare flags, in any order, each at most once. */
-  options(valued: string[], flags: string[]): { values: Map<string, number>; flags: Set<string> } {
+  /** `[rows I of N] [linear | transposed]` after a rename's names. */
+  layout(): Layout {
+    let rows: Layout['rows'];
+    let form: Layout['form'];
+    for (let token = this.peek(); token; token = this.peek()) {
+      if (token.type === 'word' && token.value === 'rows' && !rows) {
+        this.next++;
+        const part = this.dimension("a part: 'rows I of N'");
+        const of = this.peek();
+        if (of?.value !== 'of') this.fail("expected 'of' in 'rows I of N'", of ?? after(token));
+        this.next++;
+        rows = { part, of: this.dimension("a count of parts: 'rows I of N'") };
+        if (part > rows.of) this.fail(`part ${part} of ${rows.of} does not exist`, token, 'parts count from 1 to N');
+      } else if (token.type === 'word' && (token.value === 'linear' || token.value === 'transposed') && !form) {
+        this.next++;
+        form = token.value;
+      } else {
+        const again = token.value === 'rows' || token.value === 'linear' || token.value === 'transposed';
+        this.fail(
+          again ? `the layout is given twice: '${show(token.value)}'` : `unexpected '${show(token.value)}' in rename`,
+          token,
+          "a rename's layout is 'rows I of N' and/or 'linear' or 'transposed'",
+        );
+      }
+    }
+    return { ...(rows ? { rows } : {}), ...(form ? { form } : {}) };
+  }
+
+  /** `name value` pairs and bare flags, in any order, each at most once. */
+  options(
+    valued: Record<string, 'integer' | 'decimal' | 'scale'>,
+    flags: string[],
+  ): { values: Map<string, number>; flags: Set<string>; scale?: Coefficient } {
     const values = new Map<string, number>();
     const seen = new Set<string>();
+    const names = [...Object.keys(valued), ...flags];
+    let scale: Coefficient | undefined;
     for (let token = this.peek(); token; token = this.peek()) {
       const word = token.value;
-      if (token.type !== 'word' || ![...valued, ...flags].includes(word)) {
-        const guess = token.type === 'word' ? nearest(word, [...valued, ...flags]) : undefined;
-        const expected = [...valued, ...flags].map(w => `'${w}'`).join(', ');
+      if (token.type !== 'word' || !names.includes(word)) {
+        const guess = token.type === 'word' ? nearest(word, names) : undefined;
+        const expected = names.map(w => `'${w}'`).join(', ');
         this.fail(
           `unexpected '${show(word)}' in ${this.statement.keyword.value}`,
           token,
@@ -336,13 +387,56 @@ class ArgumentReader {
       if (seen.has(word)) this.fail(`'${show(word)}' is given twice`, token);
       seen.add(word);
       this.next++;
-      if (valued.includes(word)) {
+      const kind = valued[word];
+      if (kind === 'scale') scale = this.scale(token);
+      else if (kind) {
         const value = this.peek() ?? this.fail(`'${word}' needs a number`, after(token));
         this.next++;
-        values.set(word, positiveInteger(value, `'${word}'`, this.fail));
+        values.set(word, (kind === 'integer' ? positiveInteger : positiveDecimal)(value, `'${word}'`, this.fail));
       }
     }
-    return { values, flags: new Set([...seen].filter(w => flags.includes(w))) };
+    return { values, flags: new Set([...seen].filter(w => flags.includes(w))), ...(scale ? { scale } : {}) };
+  }
+
+  /**
+   * An exact scale after `scale`: [-] then `a`, `a/b`, `sqrt(r)`, `a/sqrt(r)` or `sqrt(r)/b`, where a, b
+   * are decimals and r a decimal or a fraction.
+   */
+  private scale(keyword: Token): Coefficient {
+    const form = "write e.g. 'scale 2', 'scale 3/4', 'scale 1/sqrt(8)' or 'scale sqrt(3)/4'";
+    const take = (type: string, value?: string): Token | undefined => {
+      const token = this.peek();
+      if (token?.type !== type || (value !== undefined && token.value !== value)) return undefined;
+      this.next++;
+      return token;
+    };
+    const need = (type: string, what: string, value?: string): Token =>
+      take(type, value) ??
+      this.fail(`expected ${what} in the scale`, this.peek() ?? after(this.statement.args.at(-1) ?? keyword), form);
+    const decimal = (): Fraction => exactDecimal(need('number', 'a number'), this.fail);
+    const root = (): Fraction => {
+      need('lparen', "'('");
+      const r = decimal();
+      const radicand = take('slash') ? r.div(nonZero(decimal(), keyword, this.fail)) : r;
+      need('rparen', "')'");
+      if (radicand.n > RADICAND_LIMIT || radicand.d > RADICAND_LIMIT)
+        this.fail(`the scale's square root is of too large a number; the limit is ${RADICAND_LIMIT}`, keyword);
+      return nonZero(radicand, keyword, this.fail);
+    };
+    const sign = take('minus') ? -1 : 1;
+    let value: Coefficient;
+    if (take('word', 'sqrt')) {
+      const r = root();
+      value = surd(new Fraction(sign), r);
+      if (take('slash')) value = value.mul(surd(new Fraction(1).div(nonZero(decimal(), keyword, this.fail)), ONE));
+    } else {
+      const q = decimal().mul(sign);
+      if (!take('slash')) value = surd(q, ONE);
+      else if (take('word', 'sqrt')) value = surd(q, new Fraction(1).div(root()));
+      else value = surd(q.div(nonZero(decimal(), keyword, this.fail)), ONE);
+    }
+    if (value.s === 0n) this.fail('a scale of 0 would remove the block', keyword, 'drop the block instead');
+    return value;
   }
 
   done(): void {
@@ -352,8 +446,12 @@ class ArgumentReader {
 }
 
 const LARGEST_DIMENSION = 1 << 30;
+/** Square roots are taken of numbers up to here (numerator and denominator), so normalising them stays cheap. */
+const RADICAND_LIMIT = 1_000_000n;
+const ONE = new Fraction(1);
 
 function positiveInteger(token: Token, what: string, fail: Fail): number {
+  if (token.type === 'minus') fail("unexpected '-'", token, 'dimensions and counts are positive integers');
   const found = `found '${show(token.value)}'`;
   if (token.type !== 'number' || !/^[0-9]+$/.test(token.value))
     fail(`${what} must be a positive integer, ${found}`, token);
@@ -362,4 +460,26 @@ function positiveInteger(token: Token, what: string, fail: Fail): number {
   if (value > LARGEST_DIMENSION)
     fail(`${what} is too large (${show(token.value)}); the limit is ${LARGEST_DIMENSION}`, token);
   return value;
+}
+
+/** A positive finite number such as `1e-8` or `0.00001` (a norm's eps). */
+function positiveDecimal(token: Token, what: string, fail: Fail): number {
+  const value = Number(token.value);
+  if (token.type !== 'number' || !/^[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/.test(token.value))
+    fail(`${what} must be a positive number, found '${show(token.value)}'`, token);
+  if (!(value > 0) || !Number.isFinite(value))
+    fail(`${what} must be positive and finite, found '${token.value}'`, token);
+  return value;
+}
+
+/** A decimal number token (`3`, `0.5`) as an exact fraction. */
+function exactDecimal(token: Token, fail: Fail): Fraction {
+  const decimal = /^([0-9]{1,15})(?:\.([0-9]{1,15}))?$/.exec(token.value);
+  if (!decimal) return fail(`expected a number such as 3 or 0.5 in the scale, found '${show(token.value)}'`, token);
+  const [, whole, fraction = ''] = decimal;
+  return new Fraction(BigInt(whole! + fraction), 10n ** BigInt(fraction.length));
+}
+
+function nonZero(x: Fraction, at: Token, fail: Fail): Fraction {
+  return x.equals(0) ? fail('the scale divides by 0 or takes the root of 0', at) : x;
 }

@@ -20,10 +20,15 @@ export interface WeightSpec {
   readonly shape: readonly number[];
   /** A `map`'s fan-in is its second-to-last axis. */
   readonly init: Init;
+  /**
+   * For a per-head map [H, a, b]: whether the heads index its output (W_Q, W_K, W_V: d → H·d_head) or its
+   * input (W_O: H·d_head → d). An nn.Linear weight stores the map as [out, in] with the heads major.
+   */
+  readonly heads?: 'output' | 'input';
 }
 
-export function weightSpec(at: Site, shape: readonly number[], init: Init): WeightSpec {
-  return { site: at, key: defaultKey(at), shape, init };
+export function weightSpec(at: Site, shape: readonly number[], init: Init, heads?: WeightSpec['heads']): WeightSpec {
+  return { site: at, key: defaultKey(at), shape, init, ...(heads ? { heads } : {}) };
 }
 
 /** A re-iterable stream of terms: each call walks the expansion anew (expansion is lazy). */
@@ -71,6 +76,8 @@ export interface ForwardContext {
   freezePattern(layer: number, pattern: tf.Tensor4D): void;
   /** …and a norm's per-position scale [B, n] (`ln1.0`, `ln2.3`, `final`). */
   freezeScale(key: string, scale: tf.Tensor2D): void;
+  /** The pre-softmax scores [B, H, n, n] of an attention layer (after 1/√d_head, before the mask), if asked. */
+  recordScores?(layer: number, scores: tf.Tensor4D): void;
 }
 
 export interface Block {

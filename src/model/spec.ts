@@ -6,7 +6,8 @@ import { requiredWeights } from './weights.js';
 
 export { parse, print, readSpecFile, resolveSpecPath, SpecError, selectModel } from '../language/index.js';
 
-const weightKeys = (arch: Architecture): ReadonlySet<string> => new Set(requiredWeights(arch).map(w => w.key));
+const weightKeys = (arch: Architecture): ReadonlyMap<string, readonly number[]> =>
+  new Map(requiredWeights(arch).map(w => [w.key, w.shape]));
 
 /** Parses and checks a spec's text into its models. Throws SpecError. */
 export function compile(text: string, file = '<spec>'): Architecture[] {

@@ -49,9 +49,12 @@ export function denseEnvOf(
         case 'W_QK':
           return multiply(transpose(attn('W_Q')), attn('W_K'));
         case 'G': {
-          const g = view.vector64(normAt(at, layer).gain);
+          const gain = normAt(at, layer).gain;
+          const g = gain ? view.vector64(gain) : new Float64Array(d).fill(1);
           return matrix(d, d, (i, j) => (i === j ? g[i]! : 0));
         }
+        case 'I':
+          return matrix(d, d, (i, j) => (i === j ? 1 : 0));
         case 'C':
           return matrix(d, d, (i, j) => (i === j ? 1 : 0) - 1 / d);
       }
@@ -100,5 +103,11 @@ export function denseEnvOf(
     };
   };
 
-  return { n, weight, vector, pattern, scale, bilinear };
+  /** Head h's row of a stored [H, d_head] query or key bias, as a column (score formulas). */
+  const headBias = (name: 'b_Q' | 'b_K', layer: number, head: number): Matrix => {
+    const size = arch.layers[layer]!.attention!.headSize;
+    return column(view.vector64(site('attn', layer, name)).subarray(head * size, (head + 1) * size));
+  };
+
+  return { n, weight, vector, pattern, scale, bilinear, headBias };
 }

@@ -81,13 +81,13 @@ export class WeightView {
     if (!norm) return x;
     const centred = norm.kind === 'layer' ? tf.sub(x, tf.mean(x, 1, true)) : x;
     const scaled = scale ? tf.mul(centred, tf.expandDims(scale, 1)) : centred;
-    return tf.mul(scaled, this.tensor(norm.gain)) as tf.Tensor2D;
+    return (norm.gain ? tf.mul(scaled, this.tensor(norm.gain)) : scaled) as tf.Tensor2D;
   }
 
   /** The transpose of `normed`: the direction on the norm's input that reads what u reads on its output. */
   normPulledBack(norm: Norm | undefined, u: tf.Tensor2D, scale?: tf.Tensor1D): tf.Tensor2D {
     if (!norm) return u;
-    const gained = tf.mul(u, this.tensor(norm.gain)) as tf.Tensor2D;
+    const gained = (norm.gain ? tf.mul(u, this.tensor(norm.gain)) : u) as tf.Tensor2D;
     const centred = norm.kind === 'layer' ? tf.sub(gained, tf.mean(gained, 1, true)) : gained;
     return (scale ? tf.mul(centred, tf.expandDims(scale, 1)) : centred) as tf.Tensor2D;
   }
@@ -165,15 +165,20 @@ export class WeightView {
   /** `normed` on one row in float64, less the scale: (x − mean x) ⊙ g, or x ⊙ g for RMSNorm. */
   normed64(norm: Norm | undefined, x: ArrayLike<number>): Float64Array {
     if (!norm) return Float64Array.from(x);
-    const gain = this.vector64(norm.gain);
+    const gain = this.gain64(norm, x.length);
     const mean = norm.kind === 'layer' ? mean64(x) : 0;
     return Float64Array.from(x, (v, i) => (v - mean) * gain[i]!);
+  }
+
+  /** A norm's gain in float64; ones for a norm without one. */
+  private gain64(norm: Norm, width: number): Float64Array {
+    return norm.gain ? this.vector64(norm.gain) : new Float64Array(width).fill(1);
   }
 
   /** `normPulledBack` on one row in float64, less the scale. */
   normPulledBack64(norm: Norm | undefined, u: ArrayLike<number>): Float64Array {
     if (!norm) return Float64Array.from(u);
-    const gain = this.vector64(norm.gain);
+    const gain = this.gain64(norm, u.length);
     const gained = Float64Array.from(u, (v, i) => v * gain[i]!);
     if (norm.kind !== 'layer') return gained;
     const mean = mean64(gained);

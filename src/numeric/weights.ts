@@ -4,9 +4,10 @@
 import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Architecture, weightKey } from '../language/architecture.js';
+import { type Architecture, weightKey, weightLayout } from '../language/architecture.js';
 import { requiredWeights } from '../model/weights.js';
-import { type RawTensor, readSafetensorsFile, shown, WeightsError } from './safetensors.js';
+import { type LaidOut, type ReadRaw, readLaidOut } from './layout.js';
+import { readSafetensorsFile, shown, WeightsError } from './safetensors.js';
 
 export type Weights = ReadonlyMap<string, tf.Tensor>;
 
@@ -35,14 +36,29 @@ export function resolveWeightsFile(path: string): string {
 export function loadWeights(arch: Architecture, path: string, options: LoadOptions = {}): LoadedWeights {
   const file = resolveWeightsFile(path);
   const { tensors } = readSafetensorsFile(file);
-  const checked = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  return weightsFrom(arch, name => tensors.get(name), [...tensors.keys()], file, options);
+}
+
+/**
+ * A model's weights from any tensor source: each tensor read under its renamed name through its layout
+ * (numeric/layout.ts), so that every consumer sees TransformerLens-shaped tensors under default keys.
+ * `names` are all the source's tensors (for the check of unused ones); `file` is what messages name.
+ */
+export function weightsFrom(
+  arch: Architecture,
+  read: ReadRaw,
+  names: readonly string[],
+  file: string,
+  options: LoadOptions = {},
+): LoadedWeights {
+  const checked = new Map<string, LaidOut>();
   const used = new Set<string>();
   for (const spec of requiredWeights(arch)) {
     const key = weightKey(arch, spec.key);
-    checked.set(spec.key, { shape: spec.shape, data: checkedTensor(tensors.get(key), key, spec, file) });
+    checked.set(spec.key, readLaidOut(read, key, weightLayout(arch, spec.key), spec, file));
     used.add(key);
   }
-  const extra = [...tensors.keys()].filter(k => !used.has(k));
+  const extra = names.filter(k => !used.has(k));
   const unused = (k: string) => `${file}: tensor ${shown(k)} is not used by model '${arch.name}'`;
   // a tensor the spec does not name is most often a misspelt or unrenamed key, so it is refused unless allowed
   if (extra.length && !options.allowExtra) throw new UnusedTensorError(unused(extra[0]!), extra);
@@ -64,23 +80,6 @@ export class UnusedTensorError extends WeightsError {
     super(`${first}${more}; the allowExtra option ignores unused tensors`);
     this.statement = new WeightsError(`${first}${more}`).message; // made one line as every WeightsError
   }
-}
-
-/** The values of the tensor stored under `key`, checked against the shape the spec needs. */
-function checkedTensor(
-  raw: RawTensor | undefined,
-  key: string,
-  spec: { readonly key: string; readonly shape: readonly number[] },
-  file: string,
-): Float32Array {
-  const renamed = key === spec.key ? '' : ` (renamed from ${spec.key})`;
-  const name = `${file}: tensor ${shown(key)}${renamed}`;
-  if (!raw) throw new WeightsError(`${name} is missing; the spec needs it with shape [${spec.shape.join(', ')}]`);
-  if (raw.shape.length !== spec.shape.length || raw.shape.some((s, i) => s !== spec.shape[i]))
-    throw new WeightsError(`${name} has shape [${raw.shape.join(', ')}], the spec needs [${spec.shape.join(', ')}]`);
-  const bad = raw.data.findIndex(v => !Number.isFinite(v));
-  if (bad >= 0) throw new WeightsError(`${name} holds ${raw.data[bad]} at flat index ${bad}; weights must be finite`);
-  return raw.data;
 }
 
 /**

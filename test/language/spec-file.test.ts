@@ -57,7 +57,6 @@ describe('readSpecFile', () => {
   it.each(refusals)('refuses a $name in one line', ({ path, message }) => {
     const p = path();
     if (p === undefined) return; // no such thing on this system
-    const started = performance.now();
     let caught: unknown;
     try {
       readSpecFile(p);
@@ -66,7 +65,6 @@ describe('readSpecFile', () => {
     }
     expect(caught).toBeInstanceOf(UserError);
     expect((caught as Error).message).toBe(message(p));
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('reads a file of exactly the limit', () => {

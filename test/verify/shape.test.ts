@@ -166,7 +166,14 @@ const rows = (s: Shape) => (s.kind === 'kernel' ? 4 : s.kind === 'map' || s.kind
 
 describe('the checker and the dense evaluator agree on random products of symbols', () => {
   it.each([
-    ['features', fc.array(fc.oneof(anyFeature, anyMap.map(N.transpose)), { minLength: 2, maxLength: 4 }).map(N.fprod)],
+    [
+      'features',
+      fc
+        .array(fc.oneof(anyFeature, anyMap.map(N.transpose)), { minLength: 2, maxLength: 4 })
+        .map(N.fprod)
+        // `I 1` is `1`, the homogeneous coordinate: meaningful only inside a bilinear map, not a product
+        .filter(e => !(e.kind === 'vector' && e.name === 'one')),
+    ],
     [
       'kernels',
       fc

@@ -1,26 +1,29 @@
 // Multi-head attention (docs/design.md §1 head row, §3 attention): head h of layer l maps each
 // input path p to `(A^{l,h} ⊗ W_O W_V) p` with its pattern frozen from the forward pass; the
-// output bias b_O (carrying the value biases, since rows of A sum to 1) is one more path.
+// output bias b_O (carrying the value biases, since rows of A sum to 1) is one more path. A `scale S`
+// on the block's output is a coefficient S on every term the block writes.
 import type * as tf from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
+import { printScale } from '../../language/print.js';
 import type { AttentionBlock } from '../../language/architecture.js';
 import { site } from '../../language/site.js';
 import { bias, head, type Path } from '../../paths/path.js';
-import { leaf } from '../../paths/term.js';
-import { type Block, type ForwardContext, type Init, type Stream, weightSpec } from '../block.js';
+import { leaf, scaled } from '../../paths/term.js';
+import { type Block, type ForwardContext, type Init, type Stream, type WeightSpec, weightSpec } from '../block.js';
 import { append } from '../stream.js';
 import { type Norm, normOf } from './norm.js';
 
 export function attention(spec: AttentionBlock, layer: number, width: number): Block {
   const { heads: H, headSize: k } = spec;
-  const norm = normOf(spec.norm, 'ln1', layer);
+  const norm = normOf(spec, 'ln1', layer);
   const at = (name: string) => site('attn', layer, name);
   const outputBias = at('b_O');
-  const tensor = (name: string, shape: number[], init: Init) => weightSpec(at(name), shape, init);
+  const tensor = (name: string, shape: number[], init: Init, heads?: WeightSpec['heads']) =>
+    weightSpec(at(name), shape, init, heads);
   const weights = [
     ...(norm?.weights(width) ?? []),
-    ...['W_Q', 'W_K', 'W_V'].map(w => tensor(w, [H, width, k], 'map')),
-    tensor('W_O', [H, k, width], 'map'),
+    ...['W_Q', 'W_K', 'W_V'].map(w => tensor(w, [H, width, k], 'map', 'output')),
+    tensor('W_O', [H, k, width], 'map', 'input'),
     ...(spec.bias
       ? [...['b_Q', 'b_K', 'b_V'].map(b => tensor(b, [H, k], 'bias')), tensor('b_O', [width], 'bias')]
       : []),
@@ -37,18 +40,19 @@ export function attention(spec: AttentionBlock, layer: number, width: number): B
     weights,
     owns: [`head:${layer}`, outputBias, ...(norm ? [norm.bias] : [])],
     describe: () =>
-      `${norm ? `${norm.kind} norm, ` : ''}attention ${H} head${H === 1 ? '' : 's'} of size ${k}` +
+      `${norm ? `${norm.describe()}, ` : ''}attention ${H} head${H === 1 ? '' : 's'} of size ${k}` +
       (spec.bias ? ' with biases' : '') +
-      (spec.rotary ? `, rotary (theta ${spec.rotary.base})` : ''),
+      (spec.rotary ? `, rotary (theta ${spec.rotary.base})` : '') +
+      (spec.scale ? `, output scaled by ${printScale(spec.scale)}` : ''),
     expand: (residual, options) => {
       const ablated = (h: number) => options.ablateHeads?.has(`${layer}.${h}`) === true;
       const input = inputs(residual);
       return function* () {
         yield* residual();
         for (let h = 0; h < H; h++) {
-          if (!ablated(h)) for (const t of input()) yield { ...t, path: head(layer, h, t.path) };
+          if (!ablated(h)) for (const t of input()) yield scaled({ ...t, path: head(layer, h, t.path) }, spec.scale);
         }
-        if (spec.bias) yield leaf(bias(outputBias));
+        if (spec.bias) yield scaled(leaf(bias(outputBias)), spec.scale);
       };
     },
     count: (residual, c) => {
@@ -69,9 +73,10 @@ export function attention(spec: AttentionBlock, layer: number, width: number): B
     },
     forward: (x, context) => {
       const input = norm ? norm.forward(x, context) : x;
-      const { out, pattern } = heads(input, spec, (name: string) => context.weight(at(name)), context.tf);
+      const { out, pattern, scores } = heads(input, spec, (name: string) => context.weight(at(name)), context.tf);
       context.freezePattern(layer, pattern);
-      return context.tf.add(x, out) as tf.Tensor3D;
+      context.recordScores?.(layer, scores);
+      return context.tf.add(x, spec.scale ? context.tf.mul(out, spec.scale.valueOf()) : out) as tf.Tensor3D;
     },
   };
 }
@@ -95,13 +100,13 @@ function heads(x: tf.Tensor3D, spec: AttentionBlock, w: (name: string) => tf.Ten
   };
   const turn = (x: tf.Tensor4D) => (spec.rotary ? rotate(x, spec.rotary.base, tfjs) : x);
   const [q, k, v] = [turn(project('W_Q', 'b_Q')), turn(project('W_K', 'b_K')), project('W_V', 'b_V')];
-  const scores = tfjs.div(tfjs.matMul(q, k, false, true), Math.sqrt(dh));
+  const scores = tfjs.div(tfjs.matMul(q, k, false, true), Math.sqrt(dh)) as tf.Tensor4D;
   const future = tfjs.sub(1, tfjs.linalg.bandPart(tfjs.ones([n, n]), -1, 0));
   const pattern = tfjs.softmax(tfjs.add(scores, tfjs.mul(future, -1e9))) as tf.Tensor4D;
   const z = tfjs.reshape(tfjs.transpose(tfjs.matMul(pattern, v), [0, 2, 1, 3]), [B * n, H * dh]);
   let out = tfjs.reshape(tfjs.matMul(z, tfjs.reshape(w('W_O'), [H * dh, d])), [B, n, d]) as tf.Tensor3D;
   if (spec.bias) out = tfjs.add(out, w('b_O')) as tf.Tensor3D;
-  return { out, pattern };
+  return { out, pattern, scores };
 }
 
 /**

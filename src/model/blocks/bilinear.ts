@@ -1,21 +1,23 @@
 // A bilinear MLP (Sharkey 2023; docs/design.md §1 bilinear row): `W_out ((W_in x) ⊙ (W_gate x))`
 // maps every pair of input paths (p, q) to `B^l(p, q)`, symmetrized by default (one term per
 // unordered pair, coefficient 2 off the diagonal). With biases the input gains the homogeneous
-// coordinate 1 (docs/design.md §3), and b_out is one more path.
+// coordinate 1 (docs/design.md §3), and b_out is one more path. A `scale S` on the output is a
+// coefficient S on every term the block writes.
 import type * as tf from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
+import { printScale } from '../../language/print.js';
 import type { BilinearBlock } from '../../language/architecture.js';
 import { HOMOGENEOUS, site } from '../../language/site.js';
 import { bias, bilinear as pairPath } from '../../paths/path.js';
-import { leaf, pairCoefficient, type Term } from '../../paths/term.js';
+import { leaf, pairCoefficient, scaled, type Term } from '../../paths/term.js';
 import { type Block, type Init, weightSpec } from '../block.js';
-import { append } from '../stream.js';
+import { append, pairs } from '../stream.js';
 import { normed } from './attention.js';
 import { normOf } from './norm.js';
 
 export function bilinear(spec: BilinearBlock, layer: number, width: number): Block {
   const m = spec.hidden;
-  const norm = normOf(spec.norm, 'ln2', layer);
+  const norm = normOf(spec, 'ln2', layer);
   const at = (name: string) => site('mlp', layer, name);
   const outputBias = at('b_out');
   const tensor = (name: string, shape: number[], init: Init) => weightSpec(at(name), shape, init);
@@ -36,22 +38,21 @@ export function bilinear(spec: BilinearBlock, layer: number, width: number): Blo
     ...(norm ? { norm } : {}),
     weights,
     owns: [`bilinear:${layer}`, ...(spec.bias ? [outputBias, HOMOGENEOUS] : []), ...(norm ? [norm.bias] : [])],
-    describe: () => `${norm ? `${norm.kind} norm, ` : ''}bilinear hidden ${m}${spec.bias ? ' with biases' : ''}`,
+    describe: () =>
+      `${norm ? `${norm.describe()}, ` : ''}bilinear hidden ${m}${spec.bias ? ' with biases' : ''}` +
+      (spec.scale ? `, output scaled by ${printScale(spec.scale)}` : ''),
     expand: (residual, options) => {
       if (options.ablateBilinear?.has(layer)) return residual;
       const symmetrize = options.symmetrize ?? true;
       const maxDegree = options.maxDegree ?? Infinity;
+      // the inputs are held in memory only when they are few, and then once for every walk (stream.ts)
+      const inputPairs = pairs(() => lowDegree(append(residual(), extras.map(leaf)), maxDegree), symmetrize);
       return function* () {
         yield* residual();
-        // only a bilinear block's inputs are ever held in memory
-        const inputs = [...append(residual(), extras.map(leaf))].filter(t => t.degree <= maxDegree);
-        for (let i = 0; i < inputs.length; i++) {
-          for (let j = symmetrize ? i : 0; j < inputs.length; j++) {
-            const [p, q] = [inputs[i]!, inputs[j]!];
-            if (p.degree + q.degree <= maxDegree) yield pair(layer, p, q, symmetrize, i === j);
-          }
+        for (const [p, q, diagonal] of inputPairs()) {
+          if (p.degree + q.degree <= maxDegree) yield scaled(pair(layer, p, q, symmetrize, diagonal), spec.scale);
         }
-        if (spec.bias) yield leaf(bias(outputBias));
+        if (spec.bias) yield scaled(leaf(bias(outputBias)), spec.scale);
       };
     },
     count: (residual, c) => {
@@ -77,9 +78,13 @@ export function bilinear(spec: BilinearBlock, layer: number, width: number): Blo
       if (spec.bias) [left, right] = [tf.add(left, w('b_in')), tf.add(right, w('b_gate'))];
       let out = matmul3(tf, tf.mul(left, right) as tf.Tensor3D, w('W_out'));
       if (spec.bias) out = tf.add(out, w('b_out'));
-      return tf.add(x, out) as tf.Tensor3D;
+      return tf.add(x, spec.scale ? tf.mul(out, spec.scale.valueOf()) : out) as tf.Tensor3D;
     },
   };
+}
+
+function* lowDegree(terms: Iterable<Term>, maxDegree: number): Iterable<Term> {
+  for (const t of terms) if (t.degree <= maxDegree) yield t;
 }
 
 // docs/design.md §3: coefficients multiply along a path; an off-diagonal symmetrized pair stands for two ordered ones.

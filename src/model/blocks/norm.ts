@@ -1,11 +1,12 @@
 // A pre-norm (RMSNorm or LayerNorm) on the input of the block that follows it. With its
 // per-position scale frozen from the forward pass it is linear (docs/design.md §1, frozen norm
 // row): `x ↦ (D ⊗ G) x`, or `(D ⊗ G C) x` with the centering C for LayerNorm, whose bias `b` enters
-// the block as one more input path (degree 0), behind the norm.
+// the block as one more input path (degree 0), behind the norm. A norm without a gain (`nogain`) has
+// the identity I in the gain's place.
 import type * as tf from '@tensorflow/tfjs-core';
 import * as N from '../../formula/nodes.js';
 import type { Expr, NormSite } from '../../formula/nodes.js';
-import type { NormKind } from '../../language/architecture.js';
+import type { NormKind, NormOptions } from '../../language/architecture.js';
 import { HOMOGENEOUS, type Site, site } from '../../language/site.js';
 import { bias, type Path } from '../../paths/path.js';
 import { type ForwardContext, type WeightSpec, weightSpec } from '../block.js';
@@ -13,18 +14,22 @@ import { type ForwardContext, type WeightSpec, weightSpec } from '../block.js';
 export const NORM_EPS = 1e-5;
 
 export class Norm {
-  readonly gain: Site;
+  /** The gain `w`; null for a norm without one. */
+  readonly gain: Site | null;
   readonly bias: Site;
+  readonly eps: number;
 
   constructor(
     readonly kind: NormKind,
     /** `ln1` before attention, `ln2` before the MLP, `final` before W_U. */
     readonly at: NormSite,
     readonly layer: number | null,
+    options: NormOptions = {},
   ) {
     const block = at === 'final' ? 'ln_final' : at;
-    this.gain = site(block, layer, 'w');
+    this.gain = options.gain === false ? null : site(block, layer, 'w');
     this.bias = site(block, layer, 'b');
+    this.eps = options.eps ?? NORM_EPS;
   }
 
   /** The key its frozen scale has among the forward pass's frozen quantities. */
@@ -33,8 +38,14 @@ export class Norm {
   }
 
   weights(width: number): WeightSpec[] {
-    const gain = weightSpec(this.gain, [width], 'gain');
-    return this.kind === 'rms' ? [gain] : [gain, weightSpec(this.bias, [width], 'bias')];
+    const gain = this.gain ? [weightSpec(this.gain, [width], 'gain')] : [];
+    return this.kind === 'rms' ? gain : [...gain, weightSpec(this.bias, [width], 'bias')];
+  }
+
+  /** `rms norm`, `rms norm without gain (eps 1e-8)`: for `pathsum check`. */
+  describe(): string {
+    const eps = this.eps === NORM_EPS ? '' : ` (eps ${this.eps})`;
+    return `${this.kind} norm${this.gain ? '' : ' without gain'}${eps}`;
   }
 
   /** Input paths the norm adds to its block's inputs: the LayerNorm bias. */
@@ -59,7 +70,7 @@ export class Norm {
   }
 
   operator(): Expr {
-    const gain = N.weight('G', this.layer, null, this.at);
+    const gain = this.gain ? N.weight('G', this.layer, null, this.at) : N.weight('I');
     return N.kron(N.scale(this.at, this.layer), this.kind === 'layer' ? N.fprod([gain, N.weight('C')]) : gain);
   }
 
@@ -67,8 +78,9 @@ export class Norm {
   forward(x: tf.Tensor3D, context: ForwardContext): tf.Tensor3D {
     const { tf } = context;
     const centred = this.kind === 'layer' ? tf.sub(x, tf.mean(x, -1, true)) : x;
-    const scale = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), NORM_EPS)) as tf.Tensor3D;
-    let y = tf.mul(tf.mul(centred, scale), context.weight(this.gain)) as tf.Tensor3D;
+    const scale = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), this.eps)) as tf.Tensor3D;
+    let y = tf.mul(centred, scale) as tf.Tensor3D;
+    if (this.gain) y = tf.mul(y, context.weight(this.gain)) as tf.Tensor3D;
     if (this.kind === 'layer') y = tf.add(y, context.weight(this.bias)) as tf.Tensor3D;
     context.freezeScale(this.scaleKey, tf.squeeze(scale, [2]) as tf.Tensor2D);
     return y;
@@ -76,6 +88,10 @@ export class Norm {
 }
 
 /** A block's input with its optional pre-norm: a norm when there is one, the identity when not. */
-export function normOf(kind: NormKind | undefined, at: NormSite, layer: number | null): Norm | undefined {
-  return kind ? new Norm(kind, at, layer) : undefined;
+export function normOf(
+  spec: { readonly norm?: NormKind; readonly normOptions?: NormOptions },
+  at: NormSite,
+  layer: number | null,
+): Norm | undefined {
+  return spec.norm ? new Norm(spec.norm, at, layer, spec.normOptions) : undefined;
 }

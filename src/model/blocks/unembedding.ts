@@ -15,7 +15,7 @@ import { matmul3 } from './bilinear.js';
 import { normOf } from './norm.js';
 
 export function unembedding(spec: Unembedding, vocab: number, width: number): Readout {
-  const norm = normOf(spec.norm, 'final', null);
+  const norm = normOf(spec, 'final', null);
   const W_U = site('unembed', null, 'W_U');
   const b_U = site('unembed', null, 'b_U');
   const extras = [...(norm?.extras() ?? []), ...(spec.bias ? [bias(b_U)] : [])];
@@ -34,7 +34,7 @@ export function unembedding(spec: Unembedding, vocab: number, width: number): Re
       ...(spec.bias ? [weightSpec(b_U, [vocab], 'bias')] : []),
     ],
     owns: [b_U, ...(norm ? [norm.bias] : [])],
-    describe: () => `${norm ? `${norm.kind} norm, ` : ''}unembedding${spec.bias ? ' with bias' : ''}`,
+    describe: () => `${norm ? `${norm.describe()}, ` : ''}unembedding${spec.bias ? ' with bias' : ''}`,
     expand: residual => () => append(residual(), extras.map(leaf)),
     count: (residual, c) => c.add(residual, c.constant(0, extras.length)),
     lower,
