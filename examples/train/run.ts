@@ -1,22 +1,32 @@
-// `npm run train -- modadd|induction [flags]`: trains a shipped model from its recipe
+// `npm run train -- modadd|induction|hf-induction [flags]`: trains a shipped model from its recipe
 // (recipes.ts) and writes DIR/model.safetensors and DIR/card.json, DIR = examples/TASK unless
-// --out. Flags override the recipe for tuning runs: --steps --lr --wd --batch --seed --grokfast
-// --schedule constant|cosine --fraction (modadd) --backend wasm|cpu.
-import { writeFileSync } from 'node:fs';
+// --out (hf-induction: DIR/config.json too, the tensors in the Hugging Face layout). Flags override the
+// recipe for tuning runs: --steps --lr --wd --batch --seed --grokfast --schedule constant|cosine
+// --fraction (modadd) --backend wasm|cpu.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/numeric/backend.js';
 import { writeSafetensors } from '../../src/numeric/safetensors.js';
-import { loadSpec } from '../../src/model/spec.js';
+import { compile, loadSpec } from '../../src/model/spec.js';
+import { huggingfaceSpec } from '../../src/model/huggingface.js';
 import type { Architecture } from '../../src/language/architecture.js';
 import type { Example } from '../../src/analysis/inputs.js';
 import { Random } from '../../src/analysis/random.js';
 import { inductionBatch, inductionExample } from '../../src/analysis/task-induction.js';
 import { modaddSplit } from '../../src/analysis/task-modadd.js';
 import { accuracyByGroup, type GroupAccuracy } from './evaluate.js';
-import { type InductionRecipe, type ModaddRecipe, type Recipe, recipes } from './recipes.js';
+import { writeHuggingfaceFolder } from './huggingface.js';
+import {
+  type HuggingfaceInductionRecipe,
+  type InductionRecipe,
+  type ModaddRecipe,
+  type Recipe,
+  recipes,
+} from './recipes.js';
 import { type Batch, disposeBatch, initialWeights, toBatch, train, type TrainableWeights } from './trainer.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
@@ -51,10 +61,11 @@ function parseOptions(argv: string[]) {
     },
   });
   const task = positionals[0];
-  if (task !== 'modadd' && task !== 'induction')
+  if (task !== 'modadd' && task !== 'induction' && task !== 'hf-induction')
     throw new Error(
-      'usage: train modadd|induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] [--grokfast GAIN] ' +
-        `[--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] (found '${task ?? ''}')`,
+      'usage: train modadd|induction|hf-induction [--steps N] [--lr X] [--wd X] [--batch N] [--seed N] ' +
+        '[--grokfast GAIN] [--schedule constant|cosine] [--fraction F] [--out DIR] [--backend wasm|cpu] ' +
+        `(found '${task ?? ''}')`,
     );
   const number = (name: string, text: string | undefined) => {
     if (text === undefined) return undefined;
@@ -81,8 +92,10 @@ function parseOptions(argv: string[]) {
   return { recipe, out: values.out ?? join(repositoryRoot, 'examples', task), backend } as const;
 }
 
-const WALL_TIME_NOTE =
-  'wall time measured on 2 cores shared with other processes (load average around 4), so an idle machine is faster';
+/** Measured as the run ends: other work on the machine slows the run, and the card says by how much. */
+const wallTimeNote = () =>
+  `wall time measured on ${cpus().length} cores shared with other processes (load average ` +
+  `${loadavg()[0]!.toFixed(0)} as the run ended), so an idle machine is faster`;
 
 const percent = (a: GroupAccuracy | undefined) => (a ? `${(100 * a.accuracy).toFixed(2)}%` : 'n/a');
 const rounded = (a: GroupAccuracy) => ({ correct: a.correct, total: a.total, accuracy: Number(a.accuracy.toFixed(4)) });
@@ -148,13 +161,13 @@ function trainModadd(recipe: ModaddRecipe, arch: Architecture): Outcome {
         'so symmetry cannot stand in for generalization',
       'train fraction 0.6: with 0.4 (0.5) of the pairs the best runs that fit a ten-minute budget ' +
         'stopped at 75% (90%) held-out accuracy, still grokking',
-      WALL_TIME_NOTE,
+      wallTimeNote(),
     ],
   };
   return { weights, card };
 }
 
-function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
+function trainInduction(recipe: InductionRecipe | HuggingfaceInductionRecipe, arch: Architecture): Outcome {
   const weights = initialWeights(arch, Random.derive(recipe.seed, 'init'), recipe.hyper.embeddingStd);
   const stream = Random.derive(recipe.seed, 'batches');
   const heldOut = inductionBatch(recipe.heldOutSeed, recipe.heldOutSize, recipe.data);
@@ -183,16 +196,20 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
         },
       },
     },
-    'induction',
+    recipe.task,
   );
   if (current) disposeBatch(current);
   const final = measure();
   const card = {
     task: 'induction',
-    description:
-      'two layers of attention and bilinear MLPs on induction: a prefix of distinct random tokens, ' +
-      'then the sequence repeats with that period',
-    spec: 'induction.pathsum',
+    ...(recipe.task === 'hf-induction'
+      ? huggingfaceIdentity(recipe)
+      : {
+          description:
+            'two layers of attention and bilinear MLPs on induction: a prefix of distinct random tokens, ' +
+            'then the sequence repeats with that period',
+          spec: 'induction.pathsum',
+        }),
     weights: 'model.safetensors',
     vocab: arch.vocab,
     context: arch.context,
@@ -217,10 +234,28 @@ function trainInduction(recipe: InductionRecipe, arch: Architecture): Outcome {
       'a fresh target cannot be copied from a repeat: the best possible guess is a token not seen yet ' +
         'in the sequence, 1/(vocab − seen) > 1/vocab, ' +
         'which is why fresh accuracy sits above chance but far below the repeated part',
-      WALL_TIME_NOTE,
+      wallTimeNote(),
     ],
   };
   return { weights, card };
+}
+
+/** How the card of a Hugging Face folder names the model: its config, not a spec file. */
+function huggingfaceIdentity(recipe: HuggingfaceInductionRecipe) {
+  const { layers, heads, width, hidden } = recipe.architecture;
+  return {
+    description:
+      `a bilinear transformer of Pearce et al. 2025 (${layers} layers, ${heads} heads, width ${width}, ` +
+      `bilinear MLPs of ${hidden} without biases, rotary attention scaled by 1/sqrt(${2 * layers}), gainless ` +
+      'RMSNorm) on induction, saved as a Hugging Face folder: config.json and model.safetensors',
+    format: 'huggingface',
+    config: 'config.json',
+  };
+}
+
+/** The model a Hugging Face recipe trains, as `pathsum` reads its folder. */
+function huggingfaceArchitecture(recipe: HuggingfaceInductionRecipe): Architecture {
+  return compile(huggingfaceSpec('hf_induction', recipe.architecture, recipe.data.vocab))[0]!;
 }
 
 function commonCard(recipe: Recipe, run: { finalLoss: number; seconds: number }) {
@@ -254,23 +289,39 @@ function save(
     join(dir, 'model.safetensors'),
     writeSafetensors(tensors, { task, producer: 'pathsum examples/train' }),
   );
-  writeFileSync(
-    join(dir, 'card.json'),
-    `${JSON.stringify(
-      { ...card, backend, machine: `${process.platform} ${process.arch}, node ${process.version}` },
-      null,
-      2,
-    )}\n`,
+  writeCard(dir, card, backend);
+}
+
+function saveHuggingface(dir: string, arch: Architecture, outcome: Outcome, backend: string): void {
+  mkdirSync(dir, { recursive: true });
+  const stored = new Map(
+    [...outcome.weights].map(([key, v]) => [key, { shape: v.shape, data: v.dataSync() as Float32Array }]),
   );
+  writeHuggingfaceFolder(dir, arch, stored);
+  writeCard(dir, outcome.card, backend);
+}
+
+const withMachine = (card: Record<string, unknown>, backend: string) => ({
+  ...card,
+  backend,
+  machine: `${process.platform} ${process.arch}, node ${process.version}`,
+});
+
+function writeCard(dir: string, card: Record<string, unknown>, backend: string): void {
+  writeFileSync(join(dir, 'card.json'), `${JSON.stringify(withMachine(card, backend), null, 2)}\n`);
 }
 
 async function main(): Promise<void> {
   const { recipe, out, backend } = parseOptions(process.argv.slice(2));
   await useBackend(backend);
   registerWasmTrainingKernels();
-  const arch = loadSpec(join(repositoryRoot, 'examples', recipe.task, `${recipe.task}.pathsum`));
+  const arch =
+    recipe.task === 'hf-induction'
+      ? huggingfaceArchitecture(recipe)
+      : loadSpec(join(repositoryRoot, 'examples', recipe.task, `${recipe.task}.pathsum`));
   const outcome = recipe.task === 'modadd' ? trainModadd(recipe, arch) : trainInduction(recipe, arch);
-  save(out, recipe.task, outcome.weights, outcome.card, tf.getBackend());
+  if (recipe.task === 'hf-induction') saveHuggingface(out, arch, outcome, tf.getBackend());
+  else save(out, recipe.task, outcome.weights, outcome.card, tf.getBackend());
   console.log(JSON.stringify(outcome.card, null, 2));
 }
 

@@ -8,6 +8,7 @@ export type { DirectionChoice } from './direction-file.js';
 export { parseDirection, readDirectionFile } from './direction-file.js';
 import type { Architecture } from '../language/architecture.js';
 import { WeightView } from '../numeric/weight-view.js';
+import { appliedParts, listed } from './norm-parts.js';
 import type { Weights } from '../numeric/weights.js';
 
 /** What the user asked to read the layer along: a token's logit (`--token`) or a vector (`--direction`). */
@@ -83,13 +84,18 @@ function tokenDirection(arch: Architecture, weights: Weights, layer: number, tok
   const view = new WeightView(arch, weights);
   const u = view.logitPulledBack64(token);
   const notes: string[] = [];
-  const finalNorm = view.norm('final', null)?.kind;
-  if (finalNorm)
+  const finalNorm = view.norm('final', null);
+  if (finalNorm) {
+    const parts = appliedParts(finalNorm);
+    const folded =
+      parts.length === 0
+        ? 'ln_final has no gain: nothing of it is folded into u'
+        : `ln_final's ${listed(parts)} ${parts.length === 1 ? 'is' : 'are'} folded into u`;
     notes.push(
-      `ln_final's gain${finalNorm === 'layer' ? ' and centering are' : ' is'} folded into u; ` +
-        `its per-position scale 1/${finalNorm === 'layer' ? 'σ' : 'rms'}_t is left out ` +
+      `${folded}; its per-position scale 1/${finalNorm.kind === 'layer' ? 'σ' : 'rms'}_t is left out ` +
         '(a positive factor per position: eigenvalues scale by it, eigenvectors do not change)',
     );
+  }
   const later = arch.layers.slice(layer + 1).some(l => l.attention || l.bilinear);
   if (later)
     notes.push(
@@ -100,7 +106,7 @@ function tokenDirection(arch: Architecture, weights: Weights, layer: number, tok
     u,
     kind: later ? 'direct-path' : 'unembed',
     label:
-      `logit of token ${token}: ${finalNorm ? 'ln_final gain ⊙ ' : ''}` +
+      `logit of token ${token}: ${finalNorm?.gain ? 'ln_final gain ⊙ ' : ''}` +
       `W_U[:,${token}]${later ? ' (direct path)' : ''}`,
     notes,
   };

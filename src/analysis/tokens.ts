@@ -8,6 +8,7 @@ import { add, apply, dot, type Matrix, multiply, multiplyTransposed, row, zeros 
 import { W_E, W_POS, WeightView } from '../numeric/weight-view.js';
 import type { Weights } from '../numeric/weights.js';
 import { type BilinearForm, formDimension } from './bilinear.js';
+import { appliedParts, listed } from './norm-parts.js';
 
 export interface TokenInputs {
   /** Row a: the layer's (homogeneous) input when token a is embedded, [V, d']. */
@@ -61,8 +62,8 @@ export function tokenInputs(
     return bias ? y.map((v, i) => v + bias[i]!) : y;
   };
   if (norm) {
-    const centering = norm.kind === 'layer' ? (bias ? ', centering and bias' : ' and centering') : '';
-    notes.push(`ln2 of layer ${form.layer}: gain${centering} applied, per-position scale left out`);
+    const parts = listed(appliedParts(norm, bias !== undefined));
+    notes.push(`ln2 of layer ${form.layer}: ${parts ? `${parts} applied, ` : 'no gain, '}per-position scale left out`);
   }
   if (form.homogeneous) notes.push('the constant coordinate x̃_d = 1 is appended (the block has biases)');
   const n = formDimension(form);
@@ -116,7 +117,8 @@ function throughHeads(
   const normed: Matrix = { ...source, data: new Float64Array(source.data.length) };
   for (let a = 0; a < source.rows; a++) normed.data.set(view.normed64(norm, row(source, a)), a * source.cols);
   const movers = head === undefined ? `the ${H} heads of layer ${layer}, summed` : `head ${layer}.${head}`;
-  const ln1 = norm ? ` (ln1 gain${norm.kind === 'layer' ? ' and centering' : ''} applied, its scale left out)` : '';
+  const ln1Parts = norm && listed(appliedParts(norm));
+  const ln1 = norm ? ` (ln1 ${ln1Parts ? `${ln1Parts} applied` : 'without gain'}, its scale left out)` : '';
   notes.push(
     `inputs are moved by ${movers}: s_a W_V W_O with attention weight 1${ln1}; ` +
       'value and output biases left out (the same for every token)',

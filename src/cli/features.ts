@@ -6,7 +6,7 @@ import type { Via } from '../analysis/tokens.js';
 import type { TruncationCurve } from '../analysis/truncation.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
-import { loadSpec } from '../model/spec.js';
+import { loadSpecSource } from '../numeric/spec-source.js';
 import type { Architecture } from '../language/architecture.js';
 import { integerFlag, parseFlags } from './args.js';
 import { batchFlag, batchFlags, type BatchValues, taskHelp } from './batch-flags.js';
@@ -23,7 +23,7 @@ Q_u = Σ_k (W_out u)_k sym(w_in,k w_gate,kᵀ) (Sharkey 2023). Prints Q_u's eige
   --weights FILE       safetensors file, or a directory with model.safetensors
   --allow-extra        ignore tensors of the weights file that the spec does not use (a warning each)
   --layer L            the layer whose bilinear block is analysed (from 0)
-  --token C            u = W_U[:,C], the logit of token C (through ln_final's gain; direct path
+  --token C            u = W_U[:,C], the logit of token C (through ln_final's gain if any; direct path
                        when later blocks follow)
   --direction FILE     u read from FILE: a JSON array or whitespace-separated numbers, width d,
                        normalized to unit length
@@ -122,7 +122,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       `features takes one spec file or model directory, found ${positionals.length}; see 'pathsum features --help'`,
     );
   const backend = parseBackend(values.backend);
-  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(positionals[0]!, { model: values.model });
   const layer = integerFlag('features', 'layer', values.layer);
   if (layer === undefined) throw new UserError('features: --layer L is required');
   const direction = directionFlag(values);

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
 import { parameterCount } from '../model/weights.js';
-import { loadSpec, resolveSpecPath } from '../model/spec.js';
-import { loadWeights, randomWeights, type Weights } from './weights.js';
+import { resolveSpecPath } from '../model/spec.js';
+import { isHuggingfaceFolder } from './huggingface-folder.js';
+import { loadSpecSource } from './spec-source.js';
+import { type LoadedWeights, type LoadOptions, randomWeights, type Weights, weightsFrom } from './weights.js';
+import { readCheckpoint } from './checkpoint.js';
 
 export interface Model {
   readonly arch: Architecture;
@@ -34,9 +37,9 @@ const RANDOM_PARAMETER_LIMIT = 50_000_000n;
 
 export function loadModel(specPath: string, options: ModelOptions = {}): Model {
   const { spec, weights } = resolvePaths(specPath, options.weights);
-  const arch = loadSpec(spec, { model: options.model });
+  const arch = loadSpecSource(specPath, { model: options.model });
   if (weights) {
-    const loaded = loadWeights(arch, weights, { allowExtra: options.allowExtra });
+    const loaded = loadCheckpointWeights(arch, weights, { allowExtra: options.allowExtra });
     return { arch, weights: loaded.weights, source: weights, random: false, warnings: loaded.warnings };
   }
   if (options.requireWeights) throw new MissingWeightsError(options.requireWeights, spec);
@@ -50,6 +53,12 @@ export function loadModel(specPath: string, options: ModelOptions = {}): Model {
     random: true,
     warnings: [],
   };
+}
+
+/** Weights from a safetensors file, or a directory holding model.safetensors or a sharded checkpoint. */
+export function loadCheckpointWeights(arch: Architecture, path: string, options: LoadOptions = {}): LoadedWeights {
+  const { file, tensors } = readCheckpoint(path);
+  return weightsFrom(arch, name => tensors.get(name), [...tensors.keys()], file, options);
 }
 
 /** The command needs real weights and none were given: no weights file, no model directory. */
@@ -81,11 +90,12 @@ export class TooLargeForRandomWeightsError extends UserError {
   }
 }
 
-/** A directory stands for its one .pathsum spec and its model.safetensors. */
+/** A directory stands for its one .pathsum spec (or its config.json) and its checkpoint. */
 function resolvePaths(
   specPath: string,
   weightsFlag: string | undefined,
 ): { spec: string; weights: string | undefined } {
+  if (isHuggingfaceFolder(specPath)) return { spec: specPath, weights: weightsFlag ?? specPath };
   const spec = resolveSpecPath(specPath);
   const directory = spec !== specPath;
   return { spec, weights: weightsFlag ?? (directory ? join(specPath, 'model.safetensors') : undefined) };

@@ -63,6 +63,19 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
  * pipe or a file shorter than its header says is refused before anything the size of the file is allocated.
  */
 export function readSafetensorsFile(file: string): SafetensorsFile {
+  return withHeader(file, (header, readData) => ({
+    tensors: decodeAll(header.tensors, readData()),
+    metadata: header.metadata,
+  }));
+}
+
+/** The dtype and shape of every tensor of a file, from its header alone: the data is never read. */
+export function readSafetensorsHeader(file: string): ReadonlyMap<string, Omit<RawTensor, 'data'>> {
+  return withHeader(file, header => new Map(header.tensors.map(t => [t.name, { dtype: t.dtype, shape: t.shape }])));
+}
+
+/** Opens `file`, reads and checks its header, and hands it to `use` with a reader of the data buffer. */
+function withHeader<T>(file: string, use: (header: Header, readData: () => Uint8Array) => T): T {
   const fail = failure(file);
   let fd: number;
   try {
@@ -75,8 +88,7 @@ export function readSafetensorsFile(file: string): SafetensorsFile {
     const size = regularSize(fstatSync(fd), fail);
     const read = (position: number, length: number) => readExactly(fd, position, length, fail);
     const n = headerLength(read(0, Math.min(8, size)), size, fail);
-    const header = readHeader(read(8, n), size - 8 - n, fail);
-    return { tensors: decodeAll(header.tensors, read(8 + n, size - 8 - n)), metadata: header.metadata };
+    return use(readHeader(read(8, n), size - 8 - n, fail), () => read(8 + n, size - 8 - n));
   } finally {
     closeSync(fd);
   }
@@ -124,11 +136,12 @@ function headerLength(first: Uint8Array, fileLength: number, fail: Fail): number
 }
 
 /** The header's tensors and metadata, checked against a data buffer of `bufferLength` bytes. */
-function readHeader(
-  bytes: Uint8Array,
-  bufferLength: number,
-  fail: Fail,
-): { tensors: Described[]; metadata: Record<string, string> } {
+interface Header {
+  tensors: Described[];
+  metadata: Record<string, string>;
+}
+
+function readHeader(bytes: Uint8Array, bufferLength: number, fail: Fail): Header {
   let text: string;
   let header: Record<string, unknown>;
   try {

@@ -1,5 +1,6 @@
-// The shipped models (examples/modadd, examples/induction) against their cards: each model is
-// loaded as a user would load it (spec file + weights directory), its held-out data regenerated
+// The shipped models (examples/modadd, examples/induction, examples/hf-induction) against their cards: each
+// model is loaded as a user would load it (spec file + weights directory, or the Hugging Face folder as it
+// is), its held-out data regenerated
 // from the card's seeds with the generators it was trained on, and its accuracy re-measured. The
 // counts must equal the card's and meet the task's threshold, so card and weights cannot drift.
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights } from '../../src/numeric/weights.js';
 import { loadSpec } from '../../src/model/spec.js';
+import { loadSpecSource } from '../../src/numeric/spec-source.js';
 import { accuracyByGroup, type GroupAccuracy } from '../../examples/train/evaluate.js';
 import type { Example } from '../../src/analysis/inputs.js';
 import { inductionBatch } from '../../src/analysis/task-induction.js';
@@ -21,7 +23,8 @@ interface CardAccuracy {
 
 /** The fields of examples/<task>/card.json that these tests read. */
 interface Card {
-  spec: string;
+  /** The spec file; absent for a Hugging Face folder, which is its own spec. */
+  spec?: string;
 }
 
 interface ModaddCard extends Card {
@@ -42,7 +45,7 @@ type Measured<C extends Card> = ReturnType<typeof measure<C>>;
 function measure<C extends Card>(task: string, examples: (card: C) => Example[]) {
   const dir = join('examples', task);
   const card = JSON.parse(readFileSync(join(dir, 'card.json'), 'utf8')) as C;
-  const arch = loadSpec(join(dir, card.spec));
+  const arch = card.spec === undefined ? loadSpecSource(dir) : loadSpec(join(dir, card.spec));
   const { weights, warnings } = loadWeights(arch, dir);
   const measured = accuracyByGroup(arch, weights, examples(card));
   disposeWeights(weights);
@@ -102,6 +105,36 @@ describe('examples/induction', () => {
     const { card, arch, warnings } = model();
     expect(warnings).toEqual([]);
     expect([arch.vocab, arch.context, arch.layers.length]).toEqual([card.vocab, card.context, 2]);
+  });
+
+  it("reproduces the card's accuracy on the repeated part, at least 90%", () => {
+    const { card, measured } = model();
+    expectMatchesCard(measured.get('repeated'), card.heldOutAccuracy.repeated);
+    expect(measured.get('repeated')!.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("reproduces the card's accuracy where nothing repeats, above chance (1/vocab)", () => {
+    const { card, arch, measured } = model();
+    expectMatchesCard(measured.get('fresh'), card.heldOutAccuracy.fresh);
+    expect(measured.get('fresh')!.accuracy).toBeGreaterThan(1 / arch.vocab);
+  });
+});
+
+describe('examples/hf-induction', () => {
+  const model = measuredBeforeAll('hf-induction', (c: InductionCard) =>
+    inductionBatch(c.data.heldOutSeed, c.data.heldOutSize, {
+      vocab: c.vocab,
+      context: c.context,
+      minPeriod: c.data.minPeriod,
+      maxPeriod: c.data.maxPeriod,
+    }),
+  );
+
+  it('is the model the card describes, read from its Hugging Face folder', () => {
+    const { card, arch, warnings } = model();
+    expect(warnings).toEqual([]);
+    expect([arch.vocab, arch.context, arch.layers.length]).toEqual([card.vocab, card.context, 3]);
+    expect(arch.layers.every(l => l.attention?.rotary && l.attention.norm === 'rms')).toBe(true);
   });
 
   it("reproduces the card's accuracy on the repeated part, at least 90%", () => {
