@@ -1,15 +1,17 @@
 // `pathsum verify SPEC`: fast-check properties on the user's model; exit 0 when every law holds.
-import { expand } from '../model/expand.js';
+import { type ExpandOptions, expand } from '../model/expand.js';
 import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { parseIdentity } from '../verify/identity.js';
-import { loadSpec } from '../model/spec.js';
+import { loadSpecSource } from '../numeric/spec-source.js';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, QK_SHARPENING } from '../verify/tolerances.js';
 import type { LawReport } from '../verify/verify.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
 import { modelFlags, type ModelValues } from './model-flags.js';
 import { progress } from './progress.js';
+import { selection, selectionFlags, type SelectionValues } from './selection.js';
+import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
 
 const HELP = `usage: pathsum verify SPEC [options]
 
@@ -33,11 +35,15 @@ On a failure it prints the shrunk counterexample and a command that replays it e
   --identity "F = G"   an identity in the formula language (docs/notation.md), repeatable
   --model NAME         the model, when the spec file holds several
   --no-simplify        check the ordered expansion instead of the symmetrized one
+  --max-degree K, --layers 0,1, --ablate L.H|L.mlp   which terms (as in 'pathsum eval'); the terms kept
+                       do not add up to the logits, so Σ terms = forward logits is left out
+  --max-terms N        refuse a model with more terms than this, counted first (default 2,000,000):
+                       every term is held in memory; 'pathsum trace' explains a logit at any depth
   --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
   --quiet              no progress bar
 `;
 
-interface Values extends ModelValues {
+interface Values extends ModelValues, SelectionValues, TermLimitValues {
   runs?: string;
   identity?: string[];
   'no-simplify'?: boolean;
@@ -54,6 +60,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     'no-simplify': { type: 'boolean' },
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
+    ...selectionFlags,
+    ...termLimitFlags,
   });
   if (values.help) {
     io.stdout(HELP);
@@ -64,10 +72,11 @@ export async function run(args: string[], io: Io): Promise<number> {
   const backendChoice = parseBackend(values.backend);
   const runs = integerFlag('verify', 'runs', values.runs, 1) ?? 20;
   const seed = seedFlag('verify', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
-  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(positionals[0]!, { model: values.model });
   const identities = (values.identity ?? []).map(text => parseIdentity(text, arch));
+  const chosen = { ...selection('verify', arch, values), symmetrize: !values['no-simplify'] };
   // every flag and identity is checked: only now load tfjs and the weights
-  const [{ loadModel }, { verifyModel }] = await Promise.all([
+  const [{ loadModel }, { verifyModel, scoreLawCount }] = await Promise.all([
     import('../numeric/model.js'),
     import('../verify/verify.js'),
   ]);
@@ -77,24 +86,42 @@ export async function run(args: string[], io: Io): Promise<number> {
     weights: values.weights,
     allowExtra: values['allow-extra'],
   });
-  const terms = [...expand(model.arch, { symmetrize: !values['no-simplify'] })];
+  // after the weights, as eval: a model too large for them is refused for that first
+  refuseTooManyTerms({ command: 'verify', arch, options: chosen, values });
+  const terms = [...expand(model.arch, chosen)];
+  const subset = filtered(chosen, values);
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
 
-  const laws = 1 + (terms.some(t => t.degree <= 2) ? 2 : 0) + identities.length;
+  const scoreLaws = scoreLawCount(arch, subset !== undefined);
+  const laws = (subset ? 0 : 1) + (terms.some(t => t.degree <= 2) ? 2 : 0) + scoreLaws + identities.length;
   const bar = progress(io, 'verifying', laws * runs, values.quiet);
   const reports = verifyModel(model, terms, {
     runs,
     seed,
     identities,
     randomWeights: model.random,
+    subset: subset !== undefined,
     onRun: () => bar.tick(),
   });
   bar.done();
   const header = `verify ${model.arch.name}: ${terms.length} terms, ${
     model.random ? 'fresh random weights each run' : model.source
-  }, backend ${backend}, seed ${seed}`;
+  }, backend ${backend}, seed ${seed}${subset ? `; ${subset}: Σ terms = forward logits not checked` : ''}`;
   io.stdout(report(header, reports, replayCommand(positionals[0]!, values, { seed, runs, backend })));
   return reports.every(r => r.passed) ? 0 : 1;
+}
+
+/** The filter flags given, as one phrase; undefined when they keep every term (`--layers` naming them all). */
+function filtered(chosen: ExpandOptions, values: SelectionValues): string | undefined {
+  const removes =
+    (chosen.ablateHeads?.size ?? 0) > 0 || (chosen.ablateBilinear?.size ?? 0) > 0 || chosen.maxDegree !== undefined;
+  if (!removes) return undefined;
+  const flags = [
+    ...(values['max-degree'] === undefined ? [] : [`--max-degree ${values['max-degree']}`]),
+    ...(values.layers === undefined ? [] : [`--layers ${values.layers}`]),
+    ...(values.ablate ?? []).map(a => `--ablate ${a}`),
+  ];
+  return `a filtered subset (${flags.join(' ')})`;
 }
 
 function report(header: string, reports: LawReport[], replay: string): string {
@@ -135,6 +162,9 @@ function replayCommand(spec: string, values: Values, run: { seed: number; runs: 
     ...(values.model === undefined ? [] : flag('model', values.model)),
     ...(values['allow-extra'] ? ['--allow-extra'] : []),
     ...(values['no-simplify'] ? ['--no-simplify'] : []),
+    ...(values['max-degree'] === undefined ? [] : flag('max-degree', values['max-degree'])),
+    ...(values.layers === undefined ? [] : flag('layers', values.layers)),
+    ...(values.ablate ?? []).flatMap(a => flag('ablate', a)),
     ...flag('backend', run.backend),
     ...(values.identity ?? []).flatMap(text => flag('identity', text)),
   ];

@@ -1,7 +1,7 @@
 // Architecture → lazy sum of path terms (docs/design.md §1): the residual stream after each block
 // is a sum of paths, each block's expansion step maps the stream before it to the stream after it.
-// Enumeration is lazy: the first term comes out before the last one is built, and only the inputs
-// of a bilinear block are ever held in memory.
+// Enumeration is lazy: the first term comes out before the last one is built, and a bilinear block holds
+// its inputs in memory only when they are few (stream.ts, docs/architecture.md "Memory").
 import type { Architecture } from '../language/architecture.js';
 import type { Term } from '../paths/term.js';
 import type { ExpandOptions, Stream } from './block.js';

@@ -1,6 +1,6 @@
 // A path through the model: the backbone every stage shares (expansion, formulas, evaluation, JSON).
-// docs/design.md §3 PATH schema. Nodes are interned, so equal paths are one object and `===` is equality;
-// memo tables over sub-paths are `Map<Path, …>`.
+// docs/design.md §3 PATH schema. Nodes are interned, so equal paths built between two `forgetPaths` are one
+// object and `===` is equality; memo tables over sub-paths are `Map<Path, …>`.
 import { P, match } from 'ts-pattern';
 import { defaultKey, HOMOGENEOUS, type Site, siteOfKey } from '../language/site.js';
 
@@ -25,38 +25,74 @@ export type Path =
  */
 export const ONE = HOMOGENEOUS;
 
-const interned = new Map<string, Path>();
-const ids = new Map<Path, number>();
-const degrees = new Map<Path, number>();
+// Leaves (embed, pos, one bias per site) are few: a function of the model. Heads and pairs are as many as
+// the terms, so their tables are tries keyed by the argument objects, which `forgetPaths` empties between
+// terms of a stream (docs/architecture.md, "Memory"): a path built before is still a valid path, it is only
+// no longer `===` to an equal one built after.
+const leaves = new Map<string, Path>();
+const heads = new Map<Path, Map<number, Map<number, Path>>>();
+const pairs = new Map<number, Map<Path, Map<Path, Path>>>();
+let composites = 0;
 
-function intern(key: string, make: () => Path, degree: number): Path {
-  const existing = interned.get(key);
+function leaf(key: string, make: () => Path): Path {
+  const existing = leaves.get(key);
   if (existing) return existing;
   const node = Object.freeze(make());
-  interned.set(key, node);
-  ids.set(node, ids.size);
-  degrees.set(node, degree);
+  leaves.set(key, node);
   return node;
 }
 
-/** A stable small integer for an interned path (creation order). */
+const ids = new WeakMap<Path, number>();
+let nextId = 0;
+
+/** A stable small integer for a path (the order of the first call). */
 export function pathId(path: Path): number {
-  return ids.get(path)!;
+  let id = ids.get(path);
+  if (id === undefined) ids.set(path, (id = nextId++));
+  return id;
 }
 
 /** The polynomial degree in the one-hot inputs (docs/design.md §1 normal form). */
 export function degree(path: Path): number {
-  return degrees.get(path)!;
+  switch (path.kind) {
+    case 'embed':
+      return 1;
+    case 'head':
+      return degree(path.of);
+    case 'bilinear':
+      return degree(path.left) + degree(path.right);
+    default:
+      return 0;
+  }
 }
 
-export const embed = (): Path => intern('E', () => ({ kind: 'embed' }), 1);
+/** Heads and pairs built since the last `forgetPaths`: what the interning tables hold. */
+export const internedPaths = (): number => composites;
 
-export const pos = (): Path => intern('P', () => ({ kind: 'pos' }), 0);
+/** Empties the tables of heads and pairs (see above); the paths already built stay valid. */
+export function forgetPaths(): void {
+  heads.clear();
+  pairs.clear();
+  composites = 0;
+}
 
-export const bias = (at: Site): Path => intern(`b:${defaultKey(at)}`, () => ({ kind: 'bias', site: at }), 0);
+export const embed = (): Path => leaf('E', () => ({ kind: 'embed' }));
 
-export const head = (layer: number, h: number, of: Path): Path =>
-  intern(`h${layer}.${h}(${pathId(of)})`, () => ({ kind: 'head', layer, head: h, of }), degree(of));
+export const pos = (): Path => leaf('P', () => ({ kind: 'pos' }));
+
+export const bias = (at: Site): Path => leaf(`b:${defaultKey(at)}`, () => ({ kind: 'bias', site: at }));
+
+export function head(layer: number, h: number, of: Path): Path {
+  const byLayer = heads.get(of) ?? heads.set(of, new Map()).get(of)!;
+  const byHead = byLayer.get(layer) ?? byLayer.set(layer, new Map()).get(layer)!;
+  let node = byHead.get(h);
+  if (!node) {
+    node = Object.freeze({ kind: 'head', layer, head: h, of }) as Path;
+    byHead.set(h, node);
+    composites++;
+  }
+  return node;
+}
 
 /** A symmetrized pair is unordered: its arguments are stored in `comparePaths` order. */
 export const bilinear = (layer: number, left: Path, right: Path, symmetrized: boolean): Path => {
@@ -69,14 +105,11 @@ export const bilinear = (layer: number, left: Path, right: Path, symmetrized: bo
   let node = byRight.get(r);
   if (!node) {
     node = Object.freeze({ kind: 'bilinear', layer, left: l, right: r, symmetrized }) as Path;
-    ids.set(node, ids.size);
-    degrees.set(node, degree(l) + degree(r));
     byRight.set(r, node);
+    composites++;
   }
   return node;
 };
-
-const pairs = new Map<number, Map<Path, Map<Path, Path>>>();
 
 const kindOrder: Record<Path['kind'], number> = { embed: 0, pos: 1, bias: 2, head: 3, bilinear: 4 };
 

@@ -26,3 +26,8 @@ export function pairCoefficient(a: Rational, b: Rational, twice: boolean): Ratio
   const c = a.mul(b);
   return twice ? c.mul(TWO) : c;
 }
+
+/** A term through a block whose output is scaled by `scale` (absent: 1). */
+export function scaled(term: Term, scale: Rational | undefined): Term {
+  return scale === undefined ? term : { ...term, coefficient: term.coefficient.mul(scale) };
+}

@@ -12,6 +12,7 @@ import { QK_SHARPENING } from './tolerances.js';
 
 export { QK_SHARPENING } from './tolerances.js';
 import { identityHolds, type Measurement, rewriteSoundness, type Sequence, sumOfTerms, weightMode } from './laws.js';
+import { SCORE_TERM_LIMIT, scoreHeads, scoreRewriteSoundness, sumOfScoreTerms } from './score-laws.js';
 
 export interface VerifyOptions {
   readonly runs: number;
@@ -19,6 +20,8 @@ export interface VerifyOptions {
   readonly identities: readonly Identity[];
   /** Draw new random weights for every run (the model has no weights file). */
   readonly randomWeights: boolean;
+  /** The terms are a filtered subset (--max-degree, --layers, --ablate): they do not add up to the forward pass. */
+  readonly subset?: boolean;
   readonly onRun?: () => void;
 }
 
@@ -73,7 +76,9 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
       if (weights !== model.weights) disposeWeights(weights);
     }
   };
-  const reports = [check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
+  const reports = options.subset
+    ? []
+    : [check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
   const small = terms.filter(t => t.degree <= SAMPLED_MAX_DEGREE);
   if (small.length > 0) {
     const picks = fc.array(fc.integer({ min: 0, max: small.length - 1 }), {
@@ -112,12 +117,43 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
     );
     reports.push({ ...report, law: `rewrite rules are sound (${[...fired].sort().join(', ') || 'none fired'})` });
   }
+  if (!options.subset) reports.push(...scoreLaws(arch, input, withSequence, options));
   for (const identity of options.identities) {
     reports.push(
       check(`identity ${identity.text.trim()}`, input, i => withSequence(i, s => identityHolds(s, identity)), options),
     );
   }
   return reports;
+}
+
+/** How many score laws `verifyModel` checks on a model: none without attention heads. */
+export const scoreLawCount = (arch: Architecture, subset: boolean): number =>
+  subset || scoreHeads(arch).heads.length === 0 ? 0 : 2;
+
+/** docs/design.md §1 score terms: Σ score terms = forward scores per head, and the rewrites of score formulas. */
+function scoreLaws(
+  arch: Architecture,
+  input: fc.Arbitrary<Input>,
+  withSequence: <T>(i: Input, f: (s: Sequence) => T) => T,
+  options: VerifyOptions,
+): LawReport[] {
+  const { heads, skipped } = scoreHeads(arch);
+  if (heads.length === 0) return [];
+  const left = skipped > 0 ? `; ${skipped} with over ${SCORE_TERM_LIMIT.toLocaleString('en-US')} terms left out` : '';
+  const sum = check(
+    `Σ score terms = forward scores (${heads.length} head${heads.length === 1 ? '' : 's'}${left})`,
+    input,
+    i => withSequence(i, s => sumOfScoreTerms(s, heads)),
+    options,
+  );
+  const fired = new Set<string>();
+  const rewrites = check(
+    'score rewrites',
+    input,
+    i => withSequence(i, s => scoreRewriteSoundness(s, heads, fired)),
+    options,
+  );
+  return [sum, { ...rewrites, law: `score formula rewrites are sound (${[...fired].sort().join(', ')})` }];
 }
 
 function check<T>(
