@@ -11,13 +11,14 @@ import type { SequenceEvaluation } from '../numeric/attribution.js';
 import { byFamily, byMagnitude } from '../numeric/contributions.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import type { Model } from '../numeric/model.js';
-import { loadSpec } from '../model/spec.js';
+import { loadSpecSource } from '../numeric/spec-source.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import { batchFlag, batchFlags, type BatchValues, type Sequences, taskHelp } from './batch-flags.js';
 import { count, errorLines, fixed, percent, termText } from './eval-format.js';
 import { bufferedStdout, type Io } from './io.js';
 import { progress } from './progress.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
+import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
 import { modelFlags, type ModelValues, tokensFlag } from './model-flags.js';
 
 const HELP = `usage: pathsum eval SPEC --tokens T1,T2,... [options]
@@ -29,7 +30,8 @@ position, then max |Σ terms − forward logits| over every position and token.
 With --inputs or --task, evaluates every sequence and prints each term's contribution averaged
 over them, its mean share (contribution / Σ terms, averaged) and on how many it is the largest,
 the mean target logit, and max |Σ terms − forward logits| over every sequence.
-SPEC is a .pathsum file, or a directory holding one and model.safetensors.
+SPEC is a .pathsum file, a directory holding one and model.safetensors, or a Hugging Face folder
+(config.json and model.safetensors or its shards, as examples/hf-induction).
 
   --tokens T1,T2,...   the input token ids (at most the model's context)
   --inputs FILE        many sequences, one per line, comma-separated; the last number of a line is
@@ -52,6 +54,12 @@ ${taskHelp('                         ')}
   --no-simplify        ordered bilinear pairs and unrewritten formulas
   --max-degree K, --layers 0,1, --ablate L.H|L.mlp   which terms (as in 'pathsum expand'); the terms
                        kept then do not add up to the logits, and maxAbsError is no error bound
+  --max-terms N        refuse a model with more terms than this, counted first (default 2,000,000):
+                       every term is held in memory; 'pathsum trace' explains a logit at any depth
+  --scores L.H         explain the attention score of head H of layer L instead of a logit: every
+                       (query path, key path) term evaluated and ranked, by family (direct, Q-, K-composition)
+  --query I, --key J   the score's query and key positions (default: the last position, and the key
+                       it attends to most); --json: docs/design.md §3 score terms
   --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
   --quiet              no progress bar
 
@@ -61,7 +69,7 @@ JSON with many sequences: { "sequences": N, "source": string, "target": {"token"
   "families": [ {"family", "terms", "meanContribution", "meanShare"} ] }     // terms in expansion order
 `;
 
-interface Values extends SelectionValues, ModelValues, BatchValues {
+interface Values extends SelectionValues, ModelValues, BatchValues, TermLimitValues {
   tokens?: string;
   target?: string;
   'target-next'?: boolean;
@@ -70,6 +78,9 @@ interface Values extends SelectionValues, ModelValues, BatchValues {
   'by-family'?: boolean;
   json?: boolean;
   'no-simplify'?: boolean;
+  scores?: string;
+  query?: string;
+  key?: string;
   backend?: string;
   quiet?: boolean;
   help?: boolean;
@@ -87,9 +98,13 @@ export async function run(args: string[], io: Io): Promise<number> {
     'by-family': { type: 'boolean' },
     json: { type: 'boolean' },
     'no-simplify': { type: 'boolean' },
+    scores: { type: 'string' },
+    query: { type: 'string' },
+    key: { type: 'string' },
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
     ...selectionFlags,
+    ...termLimitFlags,
   });
   if (values.help) {
     io.stdout(HELP);
@@ -103,7 +118,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError('eval: give --tokens for one sequence, or --inputs FILE or --task NAME for many, not both');
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('eval', values.seed);
-  const arch = loadSpec(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(positionals[0]!, { model: values.model });
   const many = batchFlag('eval', values, arch);
   if (!many && values.tokens === undefined)
     throw new UserError(
@@ -115,6 +130,11 @@ export async function run(args: string[], io: Io): Promise<number> {
   const top = integerFlag('eval', 'top', values.top, 1) ?? 10;
   const simplify = !values['no-simplify'];
   const chosen = selection('eval', arch, values);
+  const scores =
+    values.scores === undefined && values.query === undefined && values.key === undefined
+      ? undefined
+      : await import('./scores.js');
+  const scoreTarget = scores?.evalScoresFlags(values, arch, many !== undefined);
 
   // every flag is checked: only now load tfjs and the weights
   const [{ loadModel }, { evaluateSequence }] = await Promise.all([
@@ -128,7 +148,14 @@ export async function run(args: string[], io: Io): Promise<number> {
     seed,
     allowExtra: values['allow-extra'],
   });
+  if (scores && scoreTarget) {
+    const filter = filterNote(arch, chosen, values);
+    const json = values.json === true;
+    const o = { model, tokens: tokens!, target: scoreTarget, top, json, simplify, selection: chosen, filter };
+    return scores.evaluateScoreTerms(io, { ...o, query: values.query, key: values.key });
+  }
   // after the weights: a model too large for them is refused before its terms are expanded
+  refuseTooManyTerms({ command: 'eval', arch, options: { ...chosen, symmetrize: simplify }, values });
   const terms = [...expand(arch, { ...chosen, symmetrize: simplify })];
   const filter = filterNote(arch, chosen, values);
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);

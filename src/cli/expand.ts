@@ -2,20 +2,22 @@
 import { countTerms, formatTotal } from '../model/count.js';
 import { expand, type Term } from '../model/expand.js';
 import { UserError } from '../errors.js';
-import { formatTerm, rawFormula, termToJSON } from '../model/term-formula.js';
+import { boundInterning, formatTerm, rawFormula, termToJSON } from '../model/term-formula.js';
 import { printExpr, type Style } from '../formula/print.js';
 import { simplifyWithTrace } from '../simplify/rewrite.js';
 import { factor } from '../model/factor.js';
 import type { Architecture } from '../language/architecture.js';
-import { loadSpec, resolveSpecPath } from '../model/spec.js';
+import { loadSpecSource } from '../numeric/spec-source.js';
 import { integerFlag, parseFlags } from './args.js';
 import { bufferedStdout, type Io } from './io.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
+import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
 
 const HELP = `usage: pathsum expand SPEC [options]
 
 Prints the model's path terms, one per line: c · K ⊗ T (docs/notation.md).
-SPEC is a .pathsum file, or a model directory holding one (as examples/modadd).
+SPEC is a .pathsum file, a model directory holding one (as examples/modadd), or a Hugging Face
+folder (config.json and model.safetensors, as examples/hf-induction).
 
   --model NAME         the model, when the file holds several
   --format F           text (default), latex or json (docs/design.md §3: {"terms": [...]})
@@ -25,16 +27,20 @@ SPEC is a .pathsum file, or a model directory holding one (as examples/modadd).
   --ablate L.H|L.mlp   drop a head or a bilinear block (repeatable)
   --limit N            print the first N terms only
   --explain            after each term, the rewrite rules that produced it
-  --factor             fold bilinear terms sharing an argument: Σ_p B(p, q) = B(Σ_p p, q)
+  --factor             fold bilinear terms sharing an argument: Σ_p B(p, q) = B(Σ_p p, q); it holds every
+                       term, so a model of more than --max-terms N (default 2,000,000) is refused
+  --scores L.H         the attention scores of head H of layer L instead: one term per (query path, key
+                       path), 1/√d_head · K_q ⊗ K_k ⊗ T (docs/design.md §1, score terms)
 `;
 
-interface Values extends SelectionValues {
+interface Values extends SelectionValues, TermLimitValues {
   model?: string;
   format?: string;
   'no-simplify'?: boolean;
   limit?: string;
   explain?: boolean;
   factor?: boolean;
+  scores?: string;
   help?: boolean;
 }
 
@@ -46,7 +52,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     limit: { type: 'string' },
     explain: { type: 'boolean' },
     factor: { type: 'boolean' },
+    scores: { type: 'string' },
     ...selectionFlags,
+    ...termLimitFlags,
   });
   if (values.help) {
     io.stdout(HELP);
@@ -66,16 +74,24 @@ export async function run(args: string[], io: Io): Promise<number> {
     throw new UserError(
       'expand: --factor prints folded formulas as text or LaTeX; it cannot be combined with --format json',
     );
-  const arch = loadSpec(resolveSpecPath(positionals[0]!), { model: values.model });
+  const arch = loadSpecSource(positionals[0]!, { model: values.model });
   const options = { ...selection('expand', arch, values), symmetrize: !values['no-simplify'] };
   const limit = integerFlag('expand', 'limit', values.limit, 1) ?? Infinity;
   const simplify = !values['no-simplify'];
+  if (values.scores !== undefined) {
+    if (values.factor) throw new UserError('expand: --factor folds path terms; it cannot be combined with --scores');
+    const scores = await import('./scores.js');
+    const target = scores.scoresFlag('expand', values.scores, arch);
+    const explain = values.explain === true;
+    return scores.printScoreTerms(io, arch, target, { format, simplify, limit, explain, selection: options });
+  }
   const out = bufferedStdout(io);
   const terms = take(expand(arch, options), limit);
 
   // Each line awaits `drained`: the expansion runs no faster than its reader, and stops when it goes
   if (values.factor) {
-    refuseUnboundedFactor(arch, options, limit);
+    const held = Number.isFinite(limit) ? limit : undefined;
+    refuseTooManyTerms({ command: 'expand --factor', arch, options, values, limit: held });
     for (const e of factor([...terms], arch)) {
       out.write(`${printExpr(e, format === 'latex' ? 'latex' : 'text')}\n`);
       await out.drained();
@@ -86,6 +102,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     for (const t of terms) {
       out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(termToJSON(t, arch, { simplify }))}`);
       first = false;
+      boundInterning();
       await out.drained();
     }
     out.write('\n] }\n');
@@ -93,6 +110,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     for (const t of terms) {
       out.write(`${formatTerm(t, arch, format as Style, { simplify })}\n`);
       if (values.explain) out.write(explain(t, arch));
+      boundInterning();
       await out.drained();
     }
   }
@@ -102,19 +120,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stderr(`showing the first ${limit} of ${formatTotal(total)} terms\n`);
   }
   return 0;
-}
-
-/** --factor groups every term before it prints the first: a bound on how many it may hold. */
-const FACTOR_LIMIT = 200_000;
-
-function refuseUnboundedFactor(arch: Architecture, options: Parameters<typeof countTerms>[1], limit: number): void {
-  if (limit <= FACTOR_LIMIT) return;
-  const total = countTerms(arch, options).total;
-  if ('exact' in total && total.exact <= BigInt(FACTOR_LIMIT)) return;
-  throw new UserError(
-    `expand: --factor holds every term in memory to group them, and model '${arch.name}' has ${formatTotal(total)}` +
-      ` terms; add --limit N (at most ${FACTOR_LIMIT.toLocaleString('en-US')}) to factor the first N`,
-  );
 }
 
 function* take(terms: Iterable<Term>, limit: number): Generator<Term> {

@@ -56,6 +56,7 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
     case 'scale':
     case 'weight':
     case 'vector':
+    case 'qkSymbol':
       return e;
     case 'kprod':
       return N.kprod(e.factors.map(f));
@@ -77,6 +78,10 @@ export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
       return N.term(e.coefficient, f(e.body));
     case 'sum':
       return N.sum(e.terms.map(f));
+    case 'score':
+      return N.score(e.head, f(e.query), e.middle && f(e.middle), f(e.key));
+    case 'qkron':
+      return N.qkron(e.head, f(e.query), f(e.key), f(e.feature));
   }
 }
 

@@ -32,6 +32,22 @@ export const rules: readonly Rule[] = [
         : undefined,
     ),
   ),
+  rule('score-split', '(K₁ ⊗ T₁)ᵀ M (K₂ ⊗ T₂) = K₁ ⊗ K₂ ⊗ T₁ᵀ M T₂', ['score'], e =>
+    e.kind === 'score' && e.query.kind === 'kron' && e.key.kind === 'kron'
+      ? N.qkron(
+          e.head,
+          e.query.kernel,
+          e.key.kernel,
+          N.fprod([N.transpose(e.query.feature), ...(e.middle ? [e.middle] : []), e.key.feature]),
+        )
+      : undefined,
+  ),
+  rule('transpose-product', '(A B)ᵀ = Bᵀ Aᵀ', ['transpose'], e =>
+    e.kind === 'transpose' && e.of.kind === 'fprod' ? N.fprod([...e.of.factors].reverse().map(N.transpose)) : undefined,
+  ),
+  rule('symmetric-transpose', 'Gᵀ = G, Cᵀ = C (a gain is diagonal, the centering symmetric)', ['transpose'], e =>
+    e.kind === 'transpose' && (isWeight(e.of, 'G') || isWeight(e.of, 'C')) ? e.of : undefined,
+  ),
   rule('identity', 'Id K = K Id = K', ['kprod'], e =>
     e.kind === 'kprod' && e.factors.some(f => f.kind === 'id')
       ? N.kprod(e.factors.filter(f => f.kind !== 'id'))

@@ -119,7 +119,7 @@ export function rewriteSoundness(s: Sequence, terms: readonly Term[], fired: Set
       const { trace } = simplifyWithTrace(rawFormula(term, s.arch));
       for (const step of trace) {
         fired.add(step.rule);
-        const m = compare(evaluator.value(step.before), evaluator.value(step.after), `rule ${step.rule}`);
+        const m = compareValues(evaluator.value(step.before), evaluator.value(step.after), `rule ${step.rule}`);
         if (m.error >= worst.error) worst = m;
       }
     }
@@ -131,7 +131,7 @@ export function rewriteSoundness(s: Sequence, terms: readonly Term[], fired: Set
 export function identityHolds(s: Sequence, identity: Identity): Measurement {
   return withForward(s, (_logits, frozen) => {
     const evaluator = new DenseEvaluator(frozenEnv(s, frozen));
-    return compare(evaluator.value(identity.left), evaluator.value(identity.right), null);
+    return compareValues(evaluator.value(identity.left), evaluator.value(identity.right), null);
   });
 }
 
@@ -163,7 +163,7 @@ function stochastic(a: Matrix): Matrix {
 }
 
 /** Both sides' values, relative to the larger of 1 and their largest entry; the detail says where they differ most. */
-function compare(a: Matrix, b: Matrix, label: string | null): Measurement {
+export function compareValues(a: Matrix, b: Matrix, label: string | null): Measurement {
   const measured = (error: number, detail: string): Measurement => ({
     error,
     tolerance: FLOAT64_TOLERANCE,

@@ -228,7 +228,7 @@ describe('pathsum verify', () => {
     expect(out).toContain(`  FAIL identity ${bad}:`);
     expect(out).toMatch(/counterexample: \{"tokens":\[\d+(,\d+)?\],"weightSeed":\d+\}/);
     expect(out).toContain('replay: pathsum verify examples/seed1.pathsum --seed 11');
-    expect(out).toMatch(/1 of 5 laws failed\n$/);
+    expect(out).toMatch(/1 of 7 laws failed\n$/);
   });
 
   it.each([

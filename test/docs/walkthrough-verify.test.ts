@@ -10,6 +10,6 @@ describe('docs/walkthrough.md', () => {
   });
 
   it("the induction model's verification is what `pathsum verify` prints", async () => {
-    expectPart(2, await inductionVerify());
+    expectPart(3, await inductionVerify());
   });
 });

@@ -69,6 +69,8 @@ describe('frozen patterns are renormalized in float64', () => {
       ['Σ terms = forward logits', true],
       ['weight mode = activation mode', true],
       ['rewrite rules are sound', true],
+      ['Σ score terms = forward scores', true],
+      ['score formula rewrites are sound', true],
     ]);
   });
 
