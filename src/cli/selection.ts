@@ -58,6 +58,18 @@ export function selection(command: string, arch: Architecture, values: Selection
   return { ablateHeads, ablateBilinear, ...(capped ? { maxDegree } : {}) };
 }
 
+/** The selection flags as given, when they leave some term out; empty when they keep every term. */
+export function namedFilters(chosen: ExpandOptions, values: SelectionValues): string[] {
+  const removes =
+    (chosen.ablateHeads?.size ?? 0) > 0 || (chosen.ablateBilinear?.size ?? 0) > 0 || chosen.maxDegree !== undefined;
+  if (!removes) return [];
+  return [
+    ...(values['max-degree'] === undefined ? [] : [`--max-degree ${values['max-degree']}`]),
+    ...(values.layers === undefined ? [] : [`--layers ${values.layers}`]),
+    ...(values.ablate ?? []).map(a => `--ablate ${a}`),
+  ];
+}
+
 function layerIndex(command: string, text: string, count: number, flag: string): number {
   if (!/^\d+$/.test(text) || Number(text) >= count)
     throw new UserError(`${command}: ${flag}: '${text}' is not a layer of this model (layers 0 to ${count - 1})`);

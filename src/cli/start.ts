@@ -5,14 +5,16 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expand, type Term } from '../model/expand.js';
-import { formatTerm } from '../model/term-formula.js';
-import { latexDocument } from '../render/latex-document.js';
+import { formatTerm, formula } from '../model/term-formula.js';
+import { total } from '../model/total.js';
+import { latexDocument, type LatexListing } from '../render/latex-document.js';
 import {
   type Attribution,
   byFamily,
   byHead,
   byMagnitude,
   evaluateSequence,
+  type SequenceEvaluation,
   sumOfTermsError,
 } from '../numeric/attribution.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
@@ -83,17 +85,37 @@ export async function run(args: string[], io: Io): Promise<number> {
 
   out(verification(model, terms, io, values.quiet));
   const file = values.output ?? 'pathsum-tour.tex';
-  writeAtomically(
-    file,
-    latexDocument(
-      model.arch,
-      { latex: top.map(a => formatTerm(a.term, model.arch, 'latex')), omitted: String(terms.length - top.length) },
-      `The ${TOP} path terms that carry the prediction of \\texttt{induction}`,
-    ),
-  );
+  writeAtomically(file, latexDocument(tourListing(model, result, top)));
   out(`wrote ${visible(file)}: the LaTeX of these ${TOP} terms (pdflatex ${visible(file)})`);
   out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
   return 0;
+}
+
+/** The tour's document: the TOP largest terms, each with its contribution, and what they add up to. */
+function tourListing(model: Model, result: SequenceEvaluation, top: readonly Attribution[]): LatexListing {
+  const { position, token } = result.target;
+  const all = total(result.attributions.length);
+  return {
+    model: model.arch.name,
+    title: `The ${TOP} path terms that carry the prediction of \\texttt{induction}`,
+    form: 'simplified',
+    rows: top.map(a => formula(a.term, model.arch)),
+    terms: top.length,
+    selected: all,
+    all,
+    filters: [],
+    evaluation: {
+      tokens: INPUT,
+      weights: model.source,
+      token,
+      position,
+      predicted: true,
+      logit: result.logits[position]![token]!,
+      sum: result.attributions.reduce((s, a) => s + a.contribution, 0),
+      maxAbsError: result.maxAbsError,
+      contributions: top.map(a => a.contribution),
+    },
+  };
 }
 
 function bundledModel(): string {

@@ -6,6 +6,7 @@ import katex from 'katex';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { compileAll, hasPdflatex, inCI, overfullBoxes } from '../render/pdflatex.js';
 
 describe('pathsum start', () => {
   it('tells the induction story: summary, size, top terms, verification, LaTeX', async () => {
@@ -29,9 +30,23 @@ describe('pathsum start', () => {
     const check = /on 20 random inputs \(seed 2021\): worst max\|error\| (\S+), logits up to (\S+)/.exec(out)!;
     expect(Number(check[1])).toBeLessThan(1e-4 * Math.max(1, Number(check[2])));
     const tex = readFileSync(file, 'utf8');
-    const lines = [...tex.matchAll(/^(?:\\text\{logits\} &= |&\\quad \+ )(.*?)(?: \\\\)?$/gm)].map(m => m[1]!);
-    expect(lines).toHaveLength(8);
-    for (const l of lines) expect(() => katex.renderToString(l, { throwOnError: true })).not.toThrow();
+    const texRows = [...tex.matchAll(/^\\pathterm\{\$(-?\d+\.\d{4})\$\}\{\}\{\$(.*)\$\}$/gm)];
+    expect(texRows).toHaveLength(8);
+    for (const [, , l] of texRows)
+      expect(() => katex.renderToString(l!.replace(/\\penalty\d+ /g, ''), { throwOnError: true })).not.toThrow();
+    // the document states the part it shows, with the numbers the tour printed
+    expect(tex).toContain('The 8 largest of the 53,300 path terms of \\texttt{induction}');
+    const [, sum8, logitTex] = /they sum to \$(-?[\d.]+)\$ of the logit \$(-?[\d.]+)\$/.exec(tex)!;
+    // each row and the sum are rounded to 4 decimals, the tour's logit to 3
+    const rounded = texRows.reduce((s, [, c]) => s + Number(c), 0);
+    expect(Math.abs(Number(sum8) - rounded)).toBeLessThanOrEqual(9 * 0.5e-4);
+    expect(Math.abs(Number(logitTex) - Number(prediction[2]))).toBeLessThanOrEqual(0.5e-3 + 0.5e-4);
+    expect(tex).not.toContain('logits} =');
+    if (hasPdflatex) {
+      const [compiled] = await compileAll([file]);
+      expect(compiled!.status).toBe(0);
+      expect(overfullBoxes(compiled!.log).filter(pt => pt > 5)).toEqual([]);
+    } else if (inCI) expect.fail('CI has no pdflatex to compile the tour document');
     expect(out).toContain(`wrote ${file}`);
   });
 });
