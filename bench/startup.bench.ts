@@ -25,6 +25,7 @@ export default function startup(): void {
     ['check examples/modadd', ['check', modadd], '(target < 200 ms)'],
     ['expand examples/modadd --limit 1', ['expand', modadd, '--limit', '1'], '(target < 200 ms)'],
     ['eval --help', ['eval', '--help'], '(target < 200 ms)'],
+    ['report --help', ['report', '--help'], '(target < 200 ms)'],
     ['eval examples/modadd --tokens 3,5 --backend wasm', ['eval', modadd, '--tokens', '3,5', '--backend', 'wasm'], ''],
     ['eval examples/modadd --tokens 3,5 --backend cpu', ['eval', modadd, '--tokens', '3,5', '--backend', 'cpu'], ''],
   ];

@@ -15,7 +15,7 @@ async function cli(...argv: string[]) {
   return { code, out: io.out(), err: io.err() };
 }
 
-const commands = ['check', 'expand', 'latex', 'eval', 'verify', 'features', 'start'];
+const commands = ['check', 'expand', 'latex', 'eval', 'verify', 'features', 'start', 'import', 'report'];
 
 /** The long flags a command's --help documents: an independent list of what it must accept. */
 async function documentedFlags(command: string): Promise<string[]> {
@@ -23,7 +23,26 @@ async function documentedFlags(command: string): Promise<string[]> {
   return [...new Set([...help.matchAll(/(?<![\w-])--([a-z][a-z-]+)/g)].map(m => m[1]!))];
 }
 
+/** Levenshtein distance by the textbook recurrence: the test's own, not the CLI's suggester. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
 describe('unknown flags', () => {
+  it('the edit distance is the textbook one', () => {
+    expect([editDistance('tokes', 'token'), editDistance('tokes', 'tokens'), editDistance('', 'abc')]).toEqual([
+      1, 1, 3,
+    ]);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+
   it('a flag with one letter dropped is answered with that flag, for every documented flag', async () => {
     const flags = await Promise.all(commands.map(async c => [c, await documentedFlags(c)] as const));
     const cases = fc.oneof(
@@ -37,7 +56,11 @@ describe('unknown flags', () => {
     );
     await fc.assert(
       fc.asyncProperty(cases, async ({ command, name, at }) => {
-        const typo = `--${name.slice(0, at)}${name.slice(at + 1)}`;
+        const dropped = `${name.slice(0, at)}${name.slice(at + 1)}`;
+        // as close to another flag (features: --tokes is one edit from --token and from --tokens), either is right
+        const others = flags.find(([c]) => c === command)![1].filter(n => n !== name);
+        fc.pre(others.every(other => editDistance(dropped, other) > 1));
+        const typo = `--${dropped}`;
         const { code, err } = await cli(command, typo);
         expect(code).toBe(1);
         expect(err).toBe(
@@ -141,7 +164,7 @@ describe('help', () => {
 
   it('every command that computes with tfjs documents the same backend default, and the README agrees', async () => {
     expect(parseBackend(undefined)).toBe('auto');
-    for (const command of ['eval', 'verify', 'features', 'start'])
+    for (const command of ['eval', 'verify', 'features', 'start', 'report'])
       expect((await cli(command, '--help')).out).toContain(
         '--backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm)',
       );
