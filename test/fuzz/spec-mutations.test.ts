@@ -145,7 +145,7 @@ describe('mutated example specs through `pathsum check`', () => {
           if (outcome.code === 0) expect(outcome.out).toMatch(/^\S+ \(/);
           else expectSpecError(outcome.err, path, text);
         }),
-        { numRuns: 600 * SCALE, interruptAfterTimeLimit: 20_000 * SCALE },
+        { numRuns: 600 * SCALE, interruptAfterTimeLimit: 12_000 * SCALE },
       );
     },
     30_000 * SCALE,

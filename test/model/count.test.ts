@@ -52,7 +52,6 @@ describe('closed-form counts', () => {
   });
 
   it('keep the highest degree 2^(bilinear layers) exact, and every count finite, at 10,000 layers', () => {
-    const started = performance.now();
     const deep = model(Array.from({ length: 10_000 }, () => attnAndBilinear(2)));
     for (const symmetrize of [true, false]) {
       const counts = countTerms(deep, { degreeCap: 4, symmetrize });
@@ -60,8 +59,6 @@ describe('closed-form counts', () => {
       for (const t of [...counts.byDegree, counts.total]) expect(formatTotal(t)).not.toMatch(/NaN|Infinity/);
       expect(formatTotal(counts.total)).toMatch(/^≈ 10\^\(10\^3010\.\d+\)$/);
     }
-    // well under a second on an idle machine; the bound leaves room for a loaded one
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   const norm = fc.constantFrom<NormKind | undefined>(undefined, 'rms', 'layer');
