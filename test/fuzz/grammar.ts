@@ -8,7 +8,19 @@ import { main } from '../../src/cli/main.js';
 import type { Fixtures } from './harness.js';
 import { junk, specs, values } from './values.js';
 
-export const COMMANDS = ['check', 'expand', 'latex', 'eval', 'verify', 'features', 'start'] as const;
+export const COMMANDS = [
+  'check',
+  'expand',
+  'latex',
+  'eval',
+  'verify',
+  'features',
+  'start',
+  'import',
+  'trace',
+  'circuits',
+  'report',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 export interface Flag {
@@ -107,7 +119,7 @@ function commandArgs(grammar: Grammar, fx: Fixtures, command: Command): fc.Arbit
     ),
   );
   const someFlags = fc.oneof(fc.array(flag, { maxLength: 3 }), fc.array(flag, { maxLength: 8 }));
-  const cheap = ['eval', 'verify', 'features', 'start'].includes(command);
+  const cheap = ['eval', 'verify', 'features', 'start', 'trace', 'circuits', 'report'].includes(command);
   const positionals = fc.array(specs(fx, cheap), {
     minLength: command === 'start' ? 0 : 1,
     maxLength: command === 'check' ? 3 : 1,

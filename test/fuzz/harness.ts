@@ -248,7 +248,7 @@ export function expectJsonWhenAsked(o: Outcome): void {
   );
   const json =
     (o.argv[0] === 'expand' && formats.at(-1) === 'json') ||
-    (['eval', 'features'].includes(o.argv[0]!) && o.argv.includes('--json'));
+    (['eval', 'features', 'trace', 'circuits'].includes(o.argv[0]!) && o.argv.includes('--json'));
   if (json)
     expect(() => JSON.parse(o.out), `not JSON\n${context(o)}\n--- stdout:\n${o.out.slice(0, 500)}`).not.toThrow();
 }

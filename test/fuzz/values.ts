@@ -185,6 +185,10 @@ export function values(fx: Fixtures): (command: string, flag: string) => fc.Arbi
     'eval --tokens': either(tokens, integerList),
     'eval --position': either(small(0, 2), integer),
     'features --tokens': either(small(1, 5), integer),
+    'trace --tokens': either(tokens, integerList),
+    'report --tokens': either(tokens, integerList),
+    'trace --threshold': either(among('0', '0.5', '1e-3', '.25'), fc.oneof(integer, junk)),
+    'report --output': either(among('out.html'), outputs(fx)),
   };
   const byFlag: Record<string, fc.Arbitrary<string>> = {
     layers: either(among('0', '0,1', '1'), integerList),
