@@ -31,9 +31,25 @@ const commands: Record<string, Entry> = {
     summary: 'evaluate every term on a token sequence; rank them by contribution to a logit',
     load: () => import('./eval.js'),
   },
+  circuits: {
+    summary: "every head's OV and QK circuits (eigenvalues, copying scores) and composition scores",
+    load: () => import('./circuits.js'),
+  },
   verify: {
     summary: 'property-test Σ terms = forward pass, weight mode, rewrite rules and identities',
     load: () => import('./verify.js'),
+  },
+  trace: {
+    summary: 'explain one logit exactly at any depth: a best-first tree of partial paths',
+    load: () => import('./trace.js'),
+  },
+  report: {
+    summary: 'write a self-contained HTML report: contributions, terms, attention, bilinear layers, checks',
+    load: () => import('./report.js'),
+  },
+  import: {
+    summary: 'print the spec of a Hugging Face folder (config.json + model.safetensors)',
+    load: () => import('./import.js'),
   },
 };
 

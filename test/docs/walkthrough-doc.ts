@@ -15,7 +15,12 @@ import { disposeFrozen, forward, forwardOne } from '../../src/numeric/forward.js
 import { loadModel, type Model } from '../../src/numeric/model.js';
 import { inductionBatch } from '../../src/analysis/task-induction.js';
 import { inductionConfig } from '../../src/analysis/tasks.js';
+import { expandScores, scoreFamily } from '../../src/model/scores.js';
+import { evaluateScores } from '../../src/numeric/scores.js';
 import { expectGoldenPart } from '../golden.js';
+import { REPORT_ANCHOR } from '../report/walkthrough-part.js';
+import { HF_ANCHOR } from './walkthrough-hf.js';
+import { TRACE_ANCHOR } from './walkthrough-trace.js';
 
 const TOUR_INPUT = '3,17,8,21,5,11,14,2,3,17,8,21,5,11,14';
 /** Held-out induction sequences the shares and the heads' roles are measured on. */
@@ -25,12 +30,16 @@ const STRIDE = 7;
 
 export const DOC = 'docs/walkthrough.md';
 /** The first line of each part. */
-const ANCHORS = [
-  '# Walkthrough: two trained models, term by term',
+export const ANCHORS = [
+  '# Walkthrough: three trained models, term by term',
   `The families do. The mean share of the correct logit over ${SEQUENCES} held-out sequences, at the last`,
+  'Which key a head matches is decided before its pattern is frozen, by its pre-softmax scores, and those',
   'The expansion is exact: `verify` checks the laws on random token sequences, here on one',
+  REPORT_ANCHOR,
+  HF_ANCHOR,
+  TRACE_ANCHOR,
 ];
-export const expectPart = (part: 0 | 1 | 2, text: string) => expectGoldenPart(DOC, ANCHORS, part, text);
+export const expectPart = (part: number, text: string) => expectGoldenPart(DOC, ANCHORS, part, text);
 
 async function run(command: string): Promise<string> {
   const io = memoryIo();
@@ -206,18 +215,86 @@ export async function inductionHeldOut(): Promise<string> {
         "the K-composition partner of the induction heads' keys."
       : 'No layer-0 head is a clean previous-token head: ' +
         `the most, head ${previousHead.head}, puts ${pct(previousHead.previous)} of its attention there.`,
-    'Which key an induction head matches is decided inside its frozen pattern `A`, which the expansion takes',
-    'from the forward pass; what the terms show is the value side: which paths carry',
-    'the copied token, and how the layer-1 MLP multiplies it with the other paths (the `pair L1` families).',
+    'These terms show the value side: which paths carry the copied token, and how the layer-1 MLP',
+    'multiplies it with the other paths (the `pair L1` families), with every pattern frozen.',
     '',
     '',
   ].join('\n');
 }
 
+/** Why the induction head attends where it does (docs/walkthrough.md's part on score terms). */
+export async function inductionScoresPart(): Promise<string> {
+  const model = loadModel('examples/induction');
+  const roles = attentionRoles(model);
+  const head = roles.filter(r => r.head.startsWith('1.')).sort((a, b) => b.induction - a.induction)[0]!.head;
+  return [...(await inductionScores(model, head)), '', ''].join('\n');
+}
+
+/**
+ * Why the induction head attends where it does: its score terms (docs/design.md §1), on the tour's input and,
+ * over the held-out sequences, each family's share of the margin by which the key after the earlier occurrence
+ * out-scores the mean of the other keys.
+ */
+async function inductionScores(model: Model, head: string): Promise<string[]> {
+  const command = `pathsum eval examples/induction --tokens ${TOUR_INPUT} --scores ${head} --top 6`;
+  const target = { layer: Number(head.split('.')[0]), head: Number(head.split('.')[1]) };
+  const terms = expandScores(model.arch, target);
+  const margins = new Map<string, number>();
+  let total = 0;
+  let positions = 0;
+  for (const { tokens } of heldOut(model)) {
+    const values = evaluateScores(model.arch, model.weights, tokens, target, terms);
+    for (let t = 1; t < tokens.length; t++) {
+      const before = tokens.lastIndexOf(tokens[t]!, t - 1);
+      if (before < 0 || before + 1 > t) continue;
+      positions++;
+      // the key after the earlier occurrence, minus the mean of the other keys the query may attend to
+      const weights = Float64Array.from({ length: tokens.length }, (_, j) =>
+        j > t ? 0 : j === before + 1 ? 1 : -1 / t,
+      );
+      const perTerm = values.at(t, weights);
+      terms.forEach((term, i) => {
+        const margin = perTerm[i]!;
+        margins.set(scoreFamily(term), (margins.get(scoreFamily(term)) ?? 0) + margin);
+        total += margin;
+      });
+    }
+  }
+  const families = [...margins].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const share = (v: number) => pct(v / total);
+  const sum = (keep: (family: string) => boolean) => families.filter(([f]) => keep(f)).reduce((x, [, v]) => x + v, 0);
+  const keySide = sum(f => f.includes('K-composition'));
+  const queryOnly = sum(f => f.startsWith('Q-composition'));
+  const tour = TOUR_INPUT.split(',');
+  const earlier = tour.lastIndexOf(tour[tour.length - 1]!, tour.length - 2);
+  return [
+    ANCHORS[2],
+    `expand too (\`--scores\`): one term per pair of a query path and a key path. Head ${head} at the last`,
+    `position of the tour, whose token occurred at position ${earlier}, and the key it attends to most:`,
+    '',
+    block(command, await run(command)),
+    '',
+    `Over the ${SEQUENCES} held-out sequences, at the ${positions} positions whose token occurred before, the`,
+    `score of head ${head} for the key just after the earlier occurrence exceeds the mean score of the other keys`,
+    `by ${(total / positions).toFixed(2)} on average. The families' shares of that margin:`,
+    '',
+    '| family | share of the margin |',
+    '| --- | --- |',
+    ...families.map(([f, v]) => `| ${f} | ${share(v)} |`),
+    '',
+    `The terms whose key side went through layer 0 (the K-composition families, with or without the query side,`,
+    `directly or through the bilinear MLP) carry ${share(keySide)} of it; those where only the query side did`,
+    `${share(queryOnly)}, the direct terms ${share(sum(f => f === 'direct'))}. The key after the earlier occurrence`,
+    keySide > 0.5
+      ? 'wins because of what layer 0 wrote at that key position: K-composition, as in an induction head.'
+      : 'is not chosen by what layer 0 wrote at the key alone.',
+  ];
+}
+
 /** `verify` on the induction model: one run is already 53,300 terms evaluated three ways. */
 export async function inductionVerify(): Promise<string> {
   return [
-    ANCHORS[2],
+    ANCHORS[3],
     '(every run evaluates all 53,300 terms):',
     '',
     await shell('pathsum verify examples/induction --runs 1 --seed 1'),
@@ -319,9 +396,11 @@ export async function introAndTerms(): Promise<string> {
     '',
     "<!-- generated by test/docs/walkthrough*.test.ts from the tool's output; `npm run golden` rewrites it -->",
     '',
-    'pathsum ships two small bilinear transformers it trained itself (`npm run train`, `examples/train/`),',
-    'each a directory with its spec, `model.safetensors` and a `card.json` of how it was trained. Every',
-    "command below takes such a directory, or a spec plus `--weights FILE`; every output is the tool's own.",
+    'pathsum ships three small bilinear transformers it trained itself (`npm run train`, `examples/train/`),',
+    'each a directory with its weights (`model.safetensors`), a `card.json` of how it was trained and either',
+    "a spec (modadd, induction) or a Hugging Face `config.json` (hf-induction, the published models' layout).",
+    'Every command below takes such a directory, or a spec plus `--weights FILE`; every output is the',
+    "tool's own.",
     '',
     '## Check',
     '',
