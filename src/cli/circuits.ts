@@ -5,7 +5,8 @@ import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadSpecSource } from '../numeric/spec-source.js';
 import { parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
-import { modelFlags, type ModelValues } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues } from './model-flags.js';
+import { backendFlag, oneSpec } from './target-flags.js';
 
 const HELP = `usage: pathsum circuits SPEC [options]
 
@@ -37,29 +38,23 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('circuits', args, {
     ...modelFlags,
     json: { type: 'boolean' },
-    backend: { type: 'string' },
+    ...backendFlag,
   });
   if (values.help) {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1)
-    throw new UserError(`circuits takes one spec, found ${positionals.length}; see 'pathsum circuits --help'`);
+  const spec = oneSpec('circuits', positionals);
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('circuits', values.seed);
-  const arch = loadSpecSource(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(spec, { model: values.model });
   if (!arch.layers.some(l => l.attention)) throw new UserError(`circuits: model '${arch.name}' has no attention heads`);
   const [{ loadModel }, { circuits }] = await Promise.all([
     import('../numeric/model.js'),
     import('../analysis/circuits.js'),
   ]);
   await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, seed));
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
   const result = circuits(model.arch, model.weights);
   if (values.json) {

@@ -19,7 +19,15 @@ import { bufferedStdout, type Io } from './io.js';
 import { progress } from './progress.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
 import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
-import { modelFlags, type ModelValues, tokensFlag } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-flags.js';
+import {
+  oneSpec,
+  refuseTwoTargets,
+  targetFlag,
+  targetFlags,
+  type TargetValues,
+  targetNextFlag,
+} from './target-flags.js';
 
 const HELP = `usage: pathsum eval SPEC --tokens T1,T2,... [options]
        pathsum eval SPEC (--inputs FILE | --task NAME [--count N]) [options]
@@ -69,11 +77,7 @@ JSON with many sequences: { "sequences": N, "source": string, "target": {"token"
   "families": [ {"family", "terms", "meanContribution", "meanShare"} ] }     // terms in expansion order
 `;
 
-interface Values extends SelectionValues, ModelValues, BatchValues, TermLimitValues {
-  tokens?: string;
-  target?: string;
-  'target-next'?: boolean;
-  position?: string;
+interface Values extends SelectionValues, ModelValues, BatchValues, TermLimitValues, TargetValues {
   top?: string;
   'by-family'?: boolean;
   json?: boolean;
@@ -81,8 +85,6 @@ interface Values extends SelectionValues, ModelValues, BatchValues, TermLimitVal
   scores?: string;
   query?: string;
   key?: string;
-  backend?: string;
-  quiet?: boolean;
   help?: boolean;
 }
 
@@ -90,10 +92,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('eval', args, {
     ...modelFlags,
     ...batchFlags,
-    tokens: { type: 'string' },
-    target: { type: 'string' },
-    'target-next': { type: 'boolean' },
-    position: { type: 'string' },
+    ...targetFlags,
+    ...targetNextFlag,
     top: { type: 'string' },
     'by-family': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -101,8 +101,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     scores: { type: 'string' },
     query: { type: 'string' },
     key: { type: 'string' },
-    backend: { type: 'string' },
-    quiet: { type: 'boolean' },
     ...selectionFlags,
     ...termLimitFlags,
   });
@@ -110,15 +108,13 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1)
-    throw new UserError(`eval takes one spec, found ${positionals.length}; see 'pathsum eval --help'`);
-  if (values.target !== undefined && values['target-next'])
-    throw new UserError('eval: --target and --target-next both choose the target; give one');
+  const spec = oneSpec('eval', positionals);
+  refuseTwoTargets('eval', values);
   if (values.tokens !== undefined && (values.inputs !== undefined || values.task !== undefined))
     throw new UserError('eval: give --tokens for one sequence, or --inputs FILE or --task NAME for many, not both');
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('eval', values.seed);
-  const arch = loadSpecSource(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(spec, { model: values.model });
   const many = batchFlag('eval', values, arch);
   if (!many && values.tokens === undefined)
     throw new UserError(
@@ -126,7 +122,7 @@ export async function run(args: string[], io: Io): Promise<number> {
         'or --inputs FILE or --task NAME for many sequences',
     );
   const tokens = many ? undefined : tokensFlag('eval', values.tokens, arch);
-  const { token, position } = targetFlags(values, arch, tokens, many);
+  const { token, position } = batchTargetFlag(values, arch, tokens, many);
   const top = integerFlag('eval', 'top', values.top, 1) ?? 10;
   const simplify = !values['no-simplify'];
   const chosen = selection('eval', arch, values);
@@ -142,12 +138,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     import('../numeric/attribution.js'),
   ]);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, seed));
   if (scores && scoreTarget) {
     const filter = filterNote(arch, chosen, values);
     const json = values.json === true;
@@ -187,14 +178,9 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 /** --target and --position, which apply to every sequence: each must be a token, and within each sequence. */
-function targetFlags(values: Values, arch: Architecture, tokens: readonly number[] | undefined, many?: Sequences) {
-  const token = integerFlag('eval', 'target', values.target);
-  if (token !== undefined && token >= arch.vocab)
-    throw new UserError(`eval: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
-  const position = integerFlag('eval', 'position', values.position);
+function batchTargetFlag(values: Values, arch: Architecture, tokens: readonly number[] | undefined, many?: Sequences) {
+  const { token, position } = targetFlag('eval', values, arch, tokens);
   if (position === undefined) return { token, position };
-  if (tokens && position >= tokens.length)
-    throw new UserError(`eval: --position ${position} is past the last of the ${tokens.length} tokens`);
   const short = many ? many.batch.tokens.findIndex(t => position >= t.length) : -1;
   if (many && short >= 0)
     throw new UserError(

@@ -7,27 +7,15 @@ import { expand, type ExpandOptions, type Term } from '../model/expand.js';
 import { byMagnitude } from '../numeric/contributions.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import type { LatexEvaluation } from '../render/latex-document.js';
-import { integerFlag, seedFlag } from './args.js';
+import { seedFlag } from './args.js';
 import type { Io } from './io.js';
-import { modelFlags, type ModelValues, tokensFlag } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-flags.js';
 import { progress } from './progress.js';
+import { targetFlag, targetFlags, type TargetValues } from './target-flags.js';
 
-export const evaluationFlags = {
-  ...modelFlags,
-  tokens: { type: 'string' },
-  target: { type: 'string' },
-  position: { type: 'string' },
-  backend: { type: 'string' },
-  quiet: { type: 'boolean' },
-} as const;
+export const evaluationFlags = { ...modelFlags, ...targetFlags } as const;
 
-export interface EvaluationValues extends ModelValues {
-  tokens?: string;
-  target?: string;
-  position?: string;
-  backend?: string;
-  quiet?: boolean;
-}
+export interface EvaluationValues extends ModelValues, TargetValues {}
 
 /** The flags that only say how to evaluate: without --tokens, nothing is evaluated, so they are refused. */
 export function refuseEvaluationFlags(values: EvaluationValues): void {
@@ -55,7 +43,7 @@ export async function evaluatedListing(
   { arch, options, limit, formulaOf }: Selection,
 ): Promise<{ rows: Expr[]; terms: number; evaluation: LatexEvaluation }> {
   const tokens = tokensFlag('latex', values.tokens, arch);
-  const { token, position } = targetFlags(values, arch, tokens);
+  const { token, position } = targetFlag('latex', values, arch, tokens);
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('latex', values.seed);
   // every flag is checked: only now load tfjs and the weights
@@ -64,12 +52,7 @@ export async function evaluatedListing(
     import('../numeric/attribution.js'),
   ]);
   await useBackend(backendChoice);
-  const model = loadModel(spec, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, seed));
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
   const terms = [...expand(arch, options)];
   const bar = progress(io, 'evaluating terms', terms.length, values.quiet);
@@ -91,14 +74,4 @@ export async function evaluatedListing(
       contributions: shown.map(a => a.contribution),
     },
   };
-}
-
-function targetFlags(values: EvaluationValues, arch: Architecture, tokens: readonly number[]) {
-  const token = integerFlag('latex', 'target', values.target);
-  if (token !== undefined && token >= arch.vocab)
-    throw new UserError(`latex: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
-  const position = integerFlag('latex', 'position', values.position);
-  if (position !== undefined && position >= tokens.length)
-    throw new UserError(`latex: --position ${position} is past the last of the ${tokens.length} tokens`);
-  return { token, position };
 }

@@ -2,6 +2,7 @@
 // which tokens.
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
+import type { ModelOptions } from '../numeric/model.js';
 
 export const modelFlags = {
   model: { type: 'string' },
@@ -16,6 +17,14 @@ export interface ModelValues {
   seed?: string;
   'allow-extra'?: boolean;
 }
+
+/** What loadModel needs of these flags; `seed` is the checked --seed. */
+export const modelOptions = (values: ModelValues, seed: number | undefined): ModelOptions => ({
+  model: values.model,
+  weights: values.weights,
+  seed,
+  allowExtra: values['allow-extra'],
+});
 
 /** `--tokens 3,14,15`: token ids of the model's vocabulary, at most its context long. */
 export function tokensFlag(command: string, value: string | undefined, arch: Architecture): number[] {

@@ -13,8 +13,9 @@ import type { Expansion } from '../render/report/report.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import { summarize } from './check.js';
 import type { Io } from './io.js';
-import { modelFlags, type ModelValues, tokensFlag } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-flags.js';
 import { progress } from './progress.js';
+import { oneSpec, targetFlag, targetFlags, type TargetValues } from './target-flags.js';
 import { DEFAULT_MAX_TERMS, termLimitFlags, type TermLimitValues } from './term-limit.js';
 import { writeAtomically } from './write-file.js';
 
@@ -49,54 +50,39 @@ SPEC is a .pathsum file, a directory holding one and model.safetensors, or a Hug
   --quiet              no progress bar
 `;
 
-interface Values extends ModelValues, TermLimitValues {
-  tokens?: string;
+interface Values extends ModelValues, TermLimitValues, TargetValues {
   output?: string;
-  target?: string;
-  position?: string;
   top?: string;
   runs?: string;
   budget?: string;
   scores?: string;
-  backend?: string;
-  quiet?: boolean;
   help?: boolean;
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('report', args, {
     ...modelFlags,
-    tokens: { type: 'string' },
+    ...targetFlags,
     output: { type: 'string', short: 'o' },
-    target: { type: 'string' },
-    position: { type: 'string' },
     top: { type: 'string' },
     runs: { type: 'string' },
     budget: { type: 'string' },
     scores: { type: 'string' },
-    backend: { type: 'string' },
-    quiet: { type: 'boolean' },
     ...termLimitFlags,
   });
   if (values.help) {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1)
-    throw new UserError(`report takes one spec, found ${positionals.length}; see 'pathsum report --help'`);
+  const spec = oneSpec('report', positionals);
   if (values.output !== undefined && !values.output.endsWith('.html'))
     throw new UserError(`report: the output file must end in .html, found '${values.output}'`);
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('report', values.seed) ?? 0;
-  const { file, models } = readSpecSource(positionals[0]!);
+  const { file, models } = readSpecSource(spec);
   const arch = selectModel(models, file, values.model);
   const tokens = tokensFlag('report', values.tokens, arch);
-  const token = integerFlag('report', 'target', values.target);
-  if (token !== undefined && token >= arch.vocab)
-    throw new UserError(`report: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
-  const position = integerFlag('report', 'position', values.position);
-  if (position !== undefined && position >= tokens.length)
-    throw new UserError(`report: --position ${position} is past the last of the ${tokens.length} tokens`);
+  const { token, position } = targetFlag('report', values, arch, tokens);
   const top = integerFlag('report', 'top', values.top, 1) ?? 20;
   const runs = integerFlag('report', 'runs', values.runs, 0, 10_000) ?? 1;
   // the modules of --scores and of verify load when a report is made, not for --help or a bad flag
@@ -113,12 +99,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     import('./verify.js'),
   ]);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, seed));
   const expansion = expandWithin(arch, maxTerms);
   const terms = 'maxTerms' in expansion ? [] : expansion;
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);

@@ -1,7 +1,6 @@
 // `pathsum trace SPEC --tokens …`: the exact best-first tree of partial paths under one logit
 // (src/analysis/trace.ts); prints its frontier, which adds up to the logit at any budget.
 import { UserError } from '../errors.js';
-import type { Architecture } from '../language/architecture.js';
 import type { Partial } from '../analysis/partial-path.js';
 import type { Trace, TraceNode } from '../analysis/trace.js';
 import type { ScoreTarget } from '../model/scores.js';
@@ -11,8 +10,16 @@ import { loadSpecSource } from '../numeric/spec-source.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import { count, fixed, percent } from './eval-format.js';
 import { bufferedStdout, type Io } from './io.js';
-import { modelFlags, type ModelValues, tokensFlag } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-flags.js';
 import { progress } from './progress.js';
+import {
+  oneSpec,
+  refuseTwoTargets,
+  targetFlag,
+  targetFlags,
+  type TargetValues,
+  targetNextFlag,
+} from './target-flags.js';
 import type { ScoreFocus } from './scores.js';
 
 const DEFAULT_BUDGET = 100;
@@ -51,51 +58,39 @@ logit. Prints the frontier ranked by |contribution|, each node with the id --why
   --quiet              no progress bar
 `;
 
-interface Values extends ModelValues {
-  tokens?: string;
-  target?: string;
-  'target-next'?: boolean;
-  position?: string;
+interface Values extends ModelValues, TargetValues {
   budget?: string;
   threshold?: string;
   'split-positions'?: boolean;
   top?: string;
   why?: string;
   json?: boolean;
-  backend?: string;
-  quiet?: boolean;
   help?: boolean;
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags<Values>('trace', args, {
     ...modelFlags,
-    tokens: { type: 'string' },
-    target: { type: 'string' },
-    'target-next': { type: 'boolean' },
-    position: { type: 'string' },
+    ...targetFlags,
+    ...targetNextFlag,
     budget: { type: 'string' },
     threshold: { type: 'string' },
     'split-positions': { type: 'boolean' },
     top: { type: 'string' },
     why: { type: 'string' },
     json: { type: 'boolean' },
-    backend: { type: 'string' },
-    quiet: { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1)
-    throw new UserError(`trace takes one spec, found ${positionals.length}; see 'pathsum trace --help'`);
-  if (values.target !== undefined && values['target-next'])
-    throw new UserError('trace: --target and --target-next both choose the target; give one');
+  const spec = oneSpec('trace', positionals);
+  refuseTwoTargets('trace', values);
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('trace', values.seed);
-  const arch = loadSpecSource(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(spec, { model: values.model });
   const tokens = tokensFlag('trace', values.tokens, arch);
-  const { token, position } = targetFlags(values, arch, tokens);
+  const { token, position } = targetFlag('trace', values, arch, tokens);
   const budget = integerFlag('trace', 'budget', values.budget) ?? DEFAULT_BUDGET;
   const threshold = thresholdFlag(values.threshold);
   const top = integerFlag('trace', 'top', values.top, 1) ?? DEFAULT_TOP;
@@ -104,12 +99,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   // every flag is checked: only now load tfjs and the weights
   const [{ loadModel }, { trace }] = await Promise.all([import('../numeric/model.js'), import('../analysis/trace.js')]);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    seed,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, seed));
   for (const w of model.warnings) io.stderr(`warning: ${w}\n`);
   if (!values.quiet && backendChoice === 'auto' && !values.json) io.stderr(`backend: ${backend}\n`);
   const bar = progress(io, 'tracing', budget, values.quiet);
@@ -129,16 +119,6 @@ export async function run(args: string[], io: Io): Promise<number> {
     if (why) io.stdout(await whyTable(model, tokens, result, why, top));
   }
   return 0;
-}
-
-function targetFlags(values: Values, arch: Architecture, tokens: readonly number[]) {
-  const token = integerFlag('trace', 'target', values.target);
-  if (token !== undefined && token >= arch.vocab)
-    throw new UserError(`trace: --target ${token} is not a token of this model (vocab ${arch.vocab})`);
-  const position = integerFlag('trace', 'position', values.position);
-  if (position !== undefined && position >= tokens.length)
-    throw new UserError(`trace: --position ${position} is past the last of the ${tokens.length} tokens`);
-  return { token, position };
 }
 
 function thresholdFlag(value: string | undefined): number {
