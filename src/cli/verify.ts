@@ -1,6 +1,5 @@
 // `pathsum verify SPEC`: fast-check properties on the user's model; exit 0 when every law holds.
 import { type ExpandOptions, expand } from '../model/expand.js';
-import { UserError } from '../errors.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { parseIdentity } from '../verify/identity.js';
 import { loadSpecSource } from '../numeric/spec-source.js';
@@ -8,9 +7,10 @@ import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, QK_SHARPENING } from '../verify/t
 import type { LawReport } from '../verify/verify.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
-import { modelFlags, type ModelValues } from './model-flags.js';
+import { modelFlags, modelOptions, type ModelValues } from './model-flags.js';
 import { progress } from './progress.js';
 import { selection, selectionFlags, type SelectionValues } from './selection.js';
+import { oneSpec } from './target-flags.js';
 import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
 
 const HELP = `usage: pathsum verify SPEC [options]
@@ -67,12 +67,11 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1)
-    throw new UserError(`verify takes one spec, found ${positionals.length}; see 'pathsum verify --help'`);
+  const spec = oneSpec('verify', positionals);
   const backendChoice = parseBackend(values.backend);
   const runs = integerFlag('verify', 'runs', values.runs, 1) ?? 20;
   const seed = seedFlag('verify', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
-  const arch = loadSpecSource(positionals[0]!, { model: values.model });
+  const arch = loadSpecSource(spec, { model: values.model });
   const identities = (values.identity ?? []).map(text => parseIdentity(text, arch));
   const chosen = { ...selection('verify', arch, values), symmetrize: !values['no-simplify'] };
   // every flag and identity is checked: only now load tfjs and the weights
@@ -81,11 +80,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     import('../verify/verify.js'),
   ]);
   const backend = await useBackend(backendChoice);
-  const model = loadModel(positionals[0]!, {
-    model: values.model,
-    weights: values.weights,
-    allowExtra: values['allow-extra'],
-  });
+  const model = loadModel(spec, modelOptions(values, undefined));
   // after the weights, as eval: a model too large for them is refused for that first
   refuseTooManyTerms({ command: 'verify', arch, options: chosen, values });
   const terms = [...expand(model.arch, chosen)];
