@@ -50,6 +50,7 @@ function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Archit
     if (first && s.kind !== 'layer' && s.kind !== 'layers' && s.kind !== 'rename' && s.kind !== 'norm') {
       fail(`'${s.kind}' is given twice (first on line ${first.line})`, s.loc);
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, a repeat is refused above or its loc never read
     if (!first) firstAt.set(s.kind, s.loc);
   };
   let positional: boolean | undefined;
@@ -111,6 +112,7 @@ function checkModel(model: ModelAst, fail: Fail, weightKeys: WeightKeys): Archit
     unembed: unembed ?? missing('unembed', 'unembed'),
     renames: new Map(),
   };
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only, no rename reads no key
   return { ...arch, renames: checkRenames(renames, renames.length > 0 ? weightKeys(arch) : new Map(), layers, fail) };
 }
 
