@@ -67,14 +67,7 @@ function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: St
     options,
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, every constant of degree 1 counts 1
     constant: (degree, c) => counts(monomial(cap, degree, BigInt(c)), BigInt(c) > 0n ? BigInt(degree) : 0n),
-    add: (...all) =>
-      counts(
-        add(...all.map(streamOf)),
-        // Stryker disable next-line EqualityOperator: a >= b picks the same maximum
-        all
-          .map(topDegreeOf)
-          .reduce((a, b) => (a > b ? a : b)),
-      ),
+    add: (...all) => counts(add(...all.map(streamOf)), largest(all.map(topDegreeOf))),
     times: (c, k) => counts(scale(streamOf(c), BigInt(k)), topDegreeOf(c)),
     pairs: c => counts(symmetrize ? unorderedPairs(streamOf(c)) : orderedPairs(streamOf(c)), 2n * topDegreeOf(c)),
   };
@@ -97,6 +90,8 @@ interface WalkCounts extends Counts {
   readonly topDegree: bigint;
 }
 
+// Stryker disable next-line EqualityOperator: a >= b picks the same maximum
+const largest = (degrees: readonly bigint[]): bigint => degrees.reduce((a, b) => (a > b ? a : b));
 const counts = (stream: Stream, topDegree: bigint): WalkCounts => ({ kind: 'counts', stream, topDegree });
 const streamOf = (c: Counts): Stream => (c as WalkCounts).stream;
 const topDegreeOf = (c: Counts): bigint => (c as WalkCounts).topDegree;

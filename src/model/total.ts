@@ -28,6 +28,7 @@ export function total(n: bigint | number): Total {
 
 /** x = log10 of a count's value: -Infinity for 0, Infinity only once y passes ~308. */
 export function log10(t: Total): number {
+  // Stryker disable next-line ConditionalExpression: a shortcut, bigLog10(0n) is Math.log10(0) = -Infinity as well
   if ('exact' in t) return t.exact === 0n ? -Infinity : bigLog10(t.exact);
   return 'log10' in t ? t.log10 : 10 ** t.log10log10;
 }
@@ -36,6 +37,7 @@ export function log10(t: Total): number {
 export function log10log10(t: Total): number {
   if ('log10log10' in t) return t.log10log10;
   const x = log10(t);
+  // Stryker disable next-line EqualityOperator: x = 0 (a count of 1) gives Math.log10(0) = -Infinity alike
   return x > 0 ? Math.log10(x) : -Infinity;
 }
 
@@ -91,6 +93,8 @@ function squareCoefficient(a: readonly Total[], k: number): Total {
 /** Whether a and b are in order (-1, 0, 1), by value. */
 export function compare(a: Total, b: Total): number {
   if ('exact' in a && 'exact' in b) return a.exact < b.exact ? -1 : a.exact > b.exact ? 1 : 0;
+  // Stryker disable next-line LogicalOperator,StringLiteral: the forms are ordered (see the header), so against
+  // another form a count 10^(10^y) is the larger by x as by y; only the last bit of a double at 10^15 can differ
   const [p, q] = 'log10log10' in a || 'log10log10' in b ? [log10log10(a), log10log10(b)] : [log10(a), log10(b)];
   return Math.sign(p - q);
 }
@@ -108,6 +112,7 @@ function isZero(t: Total): boolean {
 }
 
 function isOne(t: Total): boolean {
+  // Stryker disable next-line ConditionalExpression: isOne only guards multiply's shortcuts, which are speed only
   return 'exact' in t && t.exact === 1n;
 }
 
@@ -117,14 +122,20 @@ function fromLog10(x: number): Total {
 
 /** log10(10^p + 10^q), without overflow. */
 function logSum(p: number, q: number): number {
+  // Stryker disable next-line EqualityOperator: for p = q either order gives the same pair
   const [hi, lo] = p >= q ? [p, q] : [q, p];
   return lo === -Infinity ? hi : hi + Math.log10(1 + 10 ** (lo - hi));
 }
 
 // Whether a·b may stay exact, from word counts alone; total() settles the few borderline products.
+// Saying yes past the limit only makes total() take the log of the exact product instead of summing the
+// factors' logs: the same x to the last bit or two.
 function fitsProduct(a: bigint, b: bigint): boolean {
-  // Stryker disable next-line all: speed only, total() keeps exact every product of two exact counts below 2^8192
-  return (a < HALF_LIMIT && b < HALF_LIMIT) || 64 * (words(a) + words(b) - 2) < EXACT_BITS;
+  // Stryker disable next-line all: speed only, below 2^4096 both have at most 64 words: the count below says yes
+  if (a < HALF_LIMIT && b < HALF_LIMIT) return true;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: `true`, `<=`, `64 /` and
+  // `words(a) - words(b)` only say yes more often (see above); `false`, `>=` and `+ 2` are killed by 2^4096 · 2^4000
+  return 64 * (words(a) + words(b) - 2) < EXACT_BITS;
 }
 
 /** 2^(64j) for j up to twice the exact range: comparing with them costs O(1) when lengths differ. */
@@ -132,7 +143,11 @@ const WORD_POWERS = Array.from({ length: (2 * EXACT_BITS) / 64 + 2 }, (_, j) => 
 
 /** The number of 64-bit words of n > 0: the least j with n < 2^(64j), by binary search. */
 function words(n: bigint): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,UnaryOperator: the hex length counts words
+  // exactly at any size (`true`, `.at(+1)`); at n = 2^(64·257) the search says 257 words, which only keeps 64 more
+  // bits in bigLog10 (`>`). Its `false` and `<` mutants are killed (count-survivors.test.ts: 10^20000).
   if (n >= WORD_POWERS.at(-1)!) return Math.ceil(n.toString(16).length / 16);
+  // Stryker disable next-line ArithmeticOperator: a search up to length + 1 never reads past the table for n below it
   let [lo, hi] = [0, WORD_POWERS.length - 1];
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
