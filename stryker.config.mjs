@@ -33,10 +33,13 @@ export default {
   incrementalFile: 'reports/stryker-incremental.json',
   concurrency: 1,
   timeoutMS: 20_000,
+  // The first run of every related test, with coverage, beside other work on 2 cores.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 80, break: null },
-  ignorePatterns: ['reports', 'pathsum-tour.tex', '.vitest-report.json'],
+  // Other runs' sandboxes (`--tempDirName`) are not part of the project.
+  ignorePatterns: ['reports', 'pathsum-tour.tex', '.vitest-report.json', '.stryker-tmp*'],
   cleanTempDir: 'always',
 };
