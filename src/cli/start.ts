@@ -53,6 +53,17 @@ interface Values {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
+  const steps = await tourSteps(args, io);
+  if (typeof steps === 'number') return steps;
+  for (const step of steps) step();
+  return 0;
+}
+
+/**
+ * The tour after its flags: its steps (the terms on the input, the check on random inputs, the document),
+ * to run in order; or the exit code when it stops at the flags (--help). start.test.ts runs one per hook.
+ */
+export async function tourSteps(args: string[], io: Io): Promise<number | (() => void)[]> {
   const { values } = parseFlags<Values>('start', args, {
     output: { type: 'string', short: 'o' },
     backend: { type: 'string' },
@@ -70,25 +81,30 @@ export async function run(args: string[], io: Io): Promise<number> {
   out(`pathsum tour: the bundled induction model (${model.source}), backend ${backend}\n`);
   out(summarize(model.arch, 'examples/induction/induction.pathsum'));
 
-  const result = evaluateSequence(model, INPUT, terms);
-  const { position, token } = result.target;
-  out(`input  ${INPUT.join(' ')}`);
-  out(
-    `       the first ${PREFIX.length} tokens, then the same again: ` +
-      `position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`,
-  );
-  const logit = result.logits[position]![token]!;
-  const answer = token === PREFIX[7] ? ', the induction answer' : '';
-  out(`prediction at position ${position}: token ${token} (logit ${logit.toFixed(3)})${answer}\n`);
-  const top = byMagnitude(result.attributions).slice(0, TOP);
-  out(topTerms(model, result.attributions, top));
-
-  out(verification(model, terms, io, values.quiet));
-  const file = values.output ?? 'pathsum-tour.tex';
-  writeAtomically(file, latexDocument(tourListing(model, result, top)));
-  out(`wrote ${visible(file)}: the LaTeX of these ${TOP} terms (pdflatex ${visible(file)})`);
-  out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
-  return 0;
+  let result: SequenceEvaluation;
+  let top: Attribution[];
+  const explain = () => {
+    result = evaluateSequence(model, INPUT, terms);
+    const { position, token } = result.target;
+    out(`input  ${INPUT.join(' ')}`);
+    out(
+      `       the first ${PREFIX.length} tokens, then the same again: ` +
+        `position ${position} holds token ${INPUT[position]}, which was followed by ${PREFIX[7]} before`,
+    );
+    const logit = result.logits[position]![token]!;
+    const answer = token === PREFIX[7] ? ', the induction answer' : '';
+    out(`prediction at position ${position}: token ${token} (logit ${logit.toFixed(3)})${answer}\n`);
+    top = byMagnitude(result.attributions).slice(0, TOP);
+    out(topTerms(model, result.attributions, top));
+  };
+  const check = () => out(verification(model, terms, io, values.quiet));
+  const write = () => {
+    const file = values.output ?? 'pathsum-tour.tex';
+    writeAtomically(file, latexDocument(tourListing(model, result, top)));
+    out(`wrote ${visible(file)}: the LaTeX of these ${TOP} terms (pdflatex ${visible(file)})`);
+    out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);
+  };
+  return [explain, check, write];
 }
 
 /** The tour's document: the TOP largest terms, each with its contribution, and what they add up to. */

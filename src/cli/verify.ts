@@ -4,7 +4,7 @@ import { parseBackend, useBackend } from '../numeric/backend.js';
 import { parseIdentity } from '../verify/identity.js';
 import { loadSpecSource } from '../numeric/spec-source.js';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, QK_SHARPENING } from '../verify/tolerances.js';
-import type { LawReport } from '../verify/verify.js';
+import type { LawCheck, LawReport } from '../verify/verify.js';
 import { integerFlag, parseFlags, seedFlag } from './args.js';
 import type { Io } from './io.js';
 import { modelFlags, modelOptions, type ModelValues } from './model-flags.js';
@@ -53,6 +53,23 @@ interface Values extends ModelValues, SelectionValues, TermLimitValues {
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
+  const verification = await prepare(args, io);
+  if (typeof verification === 'number') return verification;
+  return verification.finish(verification.laws.map(law => law()));
+}
+
+/** A verification ready to run: its laws, each checked when called, and what prints their reports. */
+export interface Verification {
+  readonly laws: readonly LawCheck[];
+  /** Prints the reports of every law, in order; the exit code. */
+  readonly finish: (reports: readonly LawReport[]) => number;
+}
+
+/**
+ * Everything `run` does before it checks the laws (flags, spec, weights, terms), or the exit code when it
+ * stops there (--help). A caller may run the laws one at a time: each draws its inputs from the seed alone.
+ */
+export async function prepare(args: string[], io: Io): Promise<number | Verification> {
   const { values, positionals } = parseFlags<Values>('verify', args, {
     ...modelFlags,
     runs: { type: 'string' },
@@ -75,7 +92,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const identities = (values.identity ?? []).map(text => parseIdentity(text, arch));
   const chosen = { ...selection('verify', arch, values), symmetrize: !values['no-simplify'] };
   // every flag and identity is checked: only now load tfjs and the weights
-  const [{ loadModel }, { verifyModel, scoreLawCount }] = await Promise.all([
+  const [{ loadModel }, { verificationLaws, scoreLawCount }] = await Promise.all([
     import('../numeric/model.js'),
     import('../verify/verify.js'),
   ]);
@@ -90,7 +107,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const scoreLaws = scoreLawCount(arch, subset !== undefined);
   const laws = (subset ? 0 : 1) + (terms.some(t => t.degree <= 2) ? 2 : 0) + scoreLaws + identities.length;
   const bar = progress(io, 'verifying', laws * runs, values.quiet);
-  const reports = verifyModel(model, terms, {
+  const checks = verificationLaws(model, terms, {
     runs,
     seed,
     identities,
@@ -98,12 +115,15 @@ export async function run(args: string[], io: Io): Promise<number> {
     subset: subset !== undefined,
     onRun: () => bar.tick(),
   });
-  bar.done();
-  const header = `verify ${model.arch.name}: ${terms.length} terms, ${
-    model.random ? 'fresh random weights each run' : model.source
-  }, backend ${backend}, seed ${seed}${subset ? `; ${subset}: Σ terms = forward logits not checked` : ''}`;
-  io.stdout(report(header, reports, replayCommand(positionals[0]!, values, { seed, runs, backend })));
-  return reports.every(r => r.passed) ? 0 : 1;
+  const finish = (reports: readonly LawReport[]) => {
+    bar.done();
+    const header = `verify ${model.arch.name}: ${terms.length} terms, ${
+      model.random ? 'fresh random weights each run' : model.source
+    }, backend ${backend}, seed ${seed}${subset ? `; ${subset}: Σ terms = forward logits not checked` : ''}`;
+    io.stdout(report(header, reports, replayCommand(positionals[0]!, values, { seed, runs, backend })));
+    return reports.every(r => r.passed) ? 0 : 1;
+  };
+  return { laws: checks, finish };
 }
 
 /** The filter flags given, as one phrase; undefined when they keep every term (`--layers` naming them all). */
@@ -119,7 +139,7 @@ function filtered(chosen: ExpandOptions, values: SelectionValues): string | unde
   return `a filtered subset (${flags.join(' ')})`;
 }
 
-function report(header: string, reports: LawReport[], replay: string): string {
+function report(header: string, reports: readonly LawReport[], replay: string): string {
   const lines = [header];
   for (const r of reports) {
     const { error, tolerance, precision, detail } = r.worst;

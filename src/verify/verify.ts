@@ -63,6 +63,17 @@ interface Input {
 }
 
 export function verifyModel(model: Model, terms: readonly Term[], options: VerifyOptions): LawReport[] {
+  return verificationLaws(model, terms, options).map(law => law());
+}
+
+/** One law's check, run when called: its report. */
+export type LawCheck = () => LawReport;
+
+/**
+ * The laws `verifyModel` checks, in its order, each run when called: every law draws its inputs from the
+ * same seed on its own, so running them one at a time (a caller spreading the work) gives the same reports.
+ */
+export function verificationLaws(model: Model, terms: readonly Term[], options: VerifyOptions): LawCheck[] {
   const { arch } = model;
   const input: fc.Arbitrary<Input> = fc.record({
     tokens: fc.array(fc.integer({ min: 0, max: arch.vocab - 1 }), { minLength: 1, maxLength: arch.context }),
@@ -76,9 +87,9 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
       if (weights !== model.weights) disposeWeights(weights);
     }
   };
-  const reports = options.subset
+  const laws: LawCheck[] = options.subset
     ? []
-    : [check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
+    : [() => check('Σ terms = forward logits', input, i => withSequence(i, s => sumOfTerms(s, terms)), options)];
   const small = terms.filter(t => t.degree <= SAMPLED_MAX_DEGREE);
   if (small.length > 0) {
     const picks = fc.array(fc.integer({ min: 0, max: small.length - 1 }), {
@@ -86,7 +97,7 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
       maxLength: SAMPLED_TERMS_PER_RUN,
     });
     const readout = fc.integer({ min: 0, max: arch.vocab - 1 });
-    reports.push(
+    laws.push(() =>
       check(
         'weight mode = activation mode',
         fc.tuple(input, picks, readout),
@@ -101,29 +112,31 @@ export function verifyModel(model: Model, terms: readonly Term[], options: Verif
         options,
       ),
     );
-    const fired = new Set<string>();
-    const report = check(
-      'rewrite rules are sound',
-      fc.tuple(input, picks),
-      ([i, p]) =>
-        withSequence(i, s =>
-          rewriteSoundness(
-            s,
-            p.map(k => small[k]!),
-            fired,
+    laws.push(() => {
+      const fired = new Set<string>();
+      const report = check(
+        'rewrite rules are sound',
+        fc.tuple(input, picks),
+        ([i, p]) =>
+          withSequence(i, s =>
+            rewriteSoundness(
+              s,
+              p.map(k => small[k]!),
+              fired,
+            ),
           ),
-        ),
-      options,
-    );
-    reports.push({ ...report, law: `rewrite rules are sound (${[...fired].sort().join(', ') || 'none fired'})` });
+        options,
+      );
+      return { ...report, law: `rewrite rules are sound (${[...fired].sort().join(', ') || 'none fired'})` };
+    });
   }
-  if (!options.subset) reports.push(...scoreLaws(arch, input, withSequence, options));
+  if (!options.subset) laws.push(...scoreLaws(arch, input, withSequence, options));
   for (const identity of options.identities) {
-    reports.push(
+    laws.push(() =>
       check(`identity ${identity.text.trim()}`, input, i => withSequence(i, s => identityHolds(s, identity)), options),
     );
   }
-  return reports;
+  return laws;
 }
 
 /** How many score laws `verifyModel` checks on a model: none without attention heads. */
@@ -136,24 +149,28 @@ function scoreLaws(
   input: fc.Arbitrary<Input>,
   withSequence: <T>(i: Input, f: (s: Sequence) => T) => T,
   options: VerifyOptions,
-): LawReport[] {
+): LawCheck[] {
   const { heads, skipped } = scoreHeads(arch);
   if (heads.length === 0) return [];
   const left = skipped > 0 ? `; ${skipped} with over ${SCORE_TERM_LIMIT.toLocaleString('en-US')} terms left out` : '';
-  const sum = check(
-    `Σ score terms = forward scores (${heads.length} head${heads.length === 1 ? '' : 's'}${left})`,
-    input,
-    i => withSequence(i, s => sumOfScoreTerms(s, heads)),
-    options,
-  );
-  const fired = new Set<string>();
-  const rewrites = check(
-    'score rewrites',
-    input,
-    i => withSequence(i, s => scoreRewriteSoundness(s, heads, fired)),
-    options,
-  );
-  return [sum, { ...rewrites, law: `score formula rewrites are sound (${[...fired].sort().join(', ')})` }];
+  const sum: LawCheck = () =>
+    check(
+      `Σ score terms = forward scores (${heads.length} head${heads.length === 1 ? '' : 's'}${left})`,
+      input,
+      i => withSequence(i, s => sumOfScoreTerms(s, heads)),
+      options,
+    );
+  const rewrites: LawCheck = () => {
+    const fired = new Set<string>();
+    const report = check(
+      'score rewrites',
+      input,
+      i => withSequence(i, s => scoreRewriteSoundness(s, heads, fired)),
+      options,
+    );
+    return { ...report, law: `score formula rewrites are sound (${[...fired].sort().join(', ')})` };
+  };
+  return [sum, rewrites];
 }
 
 function check<T>(

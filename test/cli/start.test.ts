@@ -1,18 +1,44 @@
-// `npm start`: the tour on the shipped induction model, end to end in-process.
+// `npm start`: the tour on the shipped induction model, end to end in-process. Its steps run one to a
+// hook, as `pathsum start -o FILE` runs them (src/cli/start.ts), so that none runs long; the hooks are
+// nested, one describe block inside the other, so they run in order and all before the test.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import katex from 'katex';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
+import { tourSteps } from '../../src/cli/start.js';
 import { compileAll, hasPdflatex, inCI, overfullBoxes } from '../render/pdflatex.js';
 
+/** The terms on the tour's input, the check on 20 random inputs, the document. */
+const STEPS = 3;
+
+const file = join(mkdtempSync(join(tmpdir(), 'pathsum-start-')), 'tour.tex');
+const io = memoryIo();
+let steps: (() => void)[];
+
+function stepFrom(step: number): void {
+  describe(`step ${step + 1} of ${STEPS}`, () => {
+    beforeAll(async () => {
+      if (step === 0) {
+        const prepared = await tourSteps(['-o', file], io);
+        if (typeof prepared === 'number') throw new Error(`pathsum start exited ${prepared}: ${io.err()}`);
+        steps = prepared;
+        expect(steps).toHaveLength(STEPS);
+      }
+      steps[step]!();
+    });
+    if (step + 1 < STEPS) stepFrom(step + 1);
+    else tourTest();
+  });
+}
+
 describe('pathsum start', () => {
+  stepFrom(0);
+});
+
+function tourTest(): void {
   it('tells the induction story: summary, size, top terms, verification, LaTeX', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pathsum-start-')), 'tour.tex');
-    const io = memoryIo();
-    expect(await main(['start', '-o', file], io)).toBe(0);
     const out = io.out();
     expect(out).toContain('induction (examples/induction/induction.pathsum)');
     expect(out).toMatch(/^ {4}total +53,300 +303,050$/m);
@@ -49,4 +75,4 @@ describe('pathsum start', () => {
     } else if (inCI) expect.fail('CI has no pdflatex to compile the tour document');
     expect(out).toContain(`wrote ${file}`);
   });
-});
+}

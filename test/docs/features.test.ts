@@ -1,14 +1,15 @@
 // docs/features.md is generated from `pathsum features` on the trained modular-addition model
 // (examples/modadd): this test rebuilds it and fails when the committed file differs (`npm run golden`
 // rewrites it), and runs the generator on random weights of a smaller model of the same kind.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/numeric/backend.js';
-import { disposeWeights, loadWeights, randomWeights } from '../../src/numeric/weights.js';
+import { disposeWeights, loadWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
 import { compile, loadSpec } from '../../src/model/spec.js';
 import { expectGolden } from '../golden.js';
-import { featuresDocument, SPEC } from './features-doc.js';
+import { featuresDocument, featuresStages, SPEC, type StagedDocument } from './features-doc.js';
 
 const WEIGHTS = 'examples/modadd/model.safetensors';
+const STAGES = 4;
 
 describe('docs/features.md', () => {
   beforeAll(async () => {
@@ -30,13 +31,33 @@ describe('docs/features.md', () => {
     expect(doc).not.toMatch(/NaN|undefined/);
   });
 
-  it('matches what the tool finds on the trained model', () => {
-    const arch = loadSpec(SPEC);
-    const { weights } = loadWeights(arch, WEIGHTS);
-    const random = randomWeights(arch, 1);
-    const doc = featuresDocument(arch, weights, random);
-    disposeWeights(weights);
-    disposeWeights(random);
-    expectGolden('docs/features.md', doc);
+  // the document's stages one to a hook, so that none runs long; the hooks are nested, one describe block
+  // inside the other, so they run in order and all before the test
+  let staged: StagedDocument;
+  let trained: Weights;
+  let random: Weights;
+  function stageFrom(stage: number): void {
+    describe(`stage ${stage + 1} of ${STAGES}`, () => {
+      beforeAll(() => {
+        if (stage === 0) {
+          const arch = loadSpec(SPEC);
+          trained = loadWeights(arch, WEIGHTS).weights;
+          random = randomWeights(arch, 1);
+          staged = featuresStages(arch, trained, random);
+          expect(staged.stages).toHaveLength(STAGES);
+        }
+        staged.stages[stage]!();
+      });
+      if (stage + 1 < STAGES) stageFrom(stage + 1);
+      else
+        it('matches what the tool finds on the trained model', () => {
+          expectGolden('docs/features.md', staged.text());
+        });
+    });
+  }
+  stageFrom(0);
+
+  afterAll(() => {
+    for (const w of [trained, random]) if (w) disposeWeights(w);
   });
 });

@@ -24,7 +24,7 @@ import { TRACE_ANCHOR } from './walkthrough-trace.js';
 
 const TOUR_INPUT = '3,17,8,21,5,11,14,2,3,17,8,21,5,11,14';
 /** Held-out induction sequences the shares and the heads' roles are measured on. */
-const SEQUENCES = 8;
+export const SEQUENCES = 8;
 /** The modadd shares are measured on every STRIDE-th pair `a b`, in the order a·p + b. */
 const STRIDE = 7;
 
@@ -68,23 +68,43 @@ const card = (dir: string) => JSON.parse(readFileSync(`${dir}/card.json`, 'utf8'
 
 const heldOut = (model: Model) => inductionBatch(4242, SEQUENCES, inductionConfig(model.arch));
 
-/** Mean share of the correct logit, per family and per head, over held-out sequences at their last position. */
-function inductionShares(model: Model, terms: readonly Term[]) {
+/** One held-out sequence at its last position: each family's and head's share of the correct logit. */
+interface SequenceShares {
+  readonly families: ReadonlyMap<string, number>;
+  readonly heads: ReadonlyMap<string, number>;
+  readonly correct: boolean;
+}
+
+/** The held-out sequences `from`..`to − 1`, each evaluated on all of `terms`. */
+export function heldOutShares(model: Model, terms: readonly Term[], from: number, to: number): SequenceShares[] {
+  return heldOut(model)
+    .slice(from, to)
+    .map(({ tokens, targets }) => {
+      const last = targets[targets.length - 1]!;
+      const input = tokens.slice(0, last.position + 1);
+      const r = evaluateSequence(model, input, terms, { token: last.token, position: last.position, check: false });
+      const total = r.attributions.reduce((s, a) => s + a.contribution, 0);
+      const shares = (groups: { group: string; contribution: number }[]) =>
+        new Map(groups.map(g => [g.group, g.contribution / total]));
+      return {
+        families: shares(byFamily(r.attributions)),
+        heads: shares(byHead(r.attributions)),
+        correct: argmax(r.logits[last.position]!) === last.token,
+      };
+    });
+}
+
+/** Mean share of the correct logit, per family and per head, over the held-out sequences (all SEQUENCES of them). */
+function inductionShares(perSequence: readonly SequenceShares[]) {
+  if (perSequence.length !== SEQUENCES) throw new Error(`${perSequence.length} of ${SEQUENCES} sequences evaluated`);
   const families = new Map<string, number>();
   const heads = new Map<string, number>();
-  let correct = 0;
-  for (const { tokens, targets } of heldOut(model)) {
-    const last = targets[targets.length - 1]!;
-    const input = tokens.slice(0, last.position + 1);
-    const r = evaluateSequence(model, input, terms, { token: last.token, position: last.position, check: false });
-    const total = r.attributions.reduce((s, a) => s + a.contribution, 0);
-    if (argmax(r.logits[last.position]!) === last.token) correct++;
-    for (const f of byFamily(r.attributions))
-      families.set(f.group, (families.get(f.group) ?? 0) + f.contribution / total / SEQUENCES);
-    for (const h of byHead(r.attributions))
-      heads.set(h.group, (heads.get(h.group) ?? 0) + h.contribution / total / SEQUENCES);
+  for (const s of perSequence) {
+    for (const [f, v] of s.families) families.set(f, (families.get(f) ?? 0) + v / SEQUENCES);
+    for (const [h, v] of s.heads) heads.set(h, (heads.get(h) ?? 0) + v / SEQUENCES);
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const correct = perSequence.filter(s => s.correct).length;
   return { families: sorted(families), heads: sorted(heads), correct };
 }
 
@@ -140,7 +160,7 @@ function largestTerm(evalOutput: string): { term: string; share: string } {
 }
 
 /** The induction model, its expansion and its terms on the tour's input. */
-async function inductionTerms(): Promise<string> {
+export async function inductionTerms(): Promise<string> {
   const { heldOutAccuracy, steps, wallTimeSeconds } = card('examples/induction');
   const tour = `pathsum eval examples/induction --tokens ${TOUR_INPUT} --by-family --top 8`;
   const tourOutput = await run(tour);
@@ -168,10 +188,12 @@ async function inductionTerms(): Promise<string> {
   ].join('\n');
 }
 
-/** The induction model's families, heads and attention patterns over held-out sequences. */
-export async function inductionHeldOut(): Promise<string> {
-  const model = loadModel('examples/induction');
-  const shares = inductionShares(model, [...expand(model.arch)]);
+/**
+ * The induction model's families, heads and attention patterns over held-out sequences, from the shares of
+ * every held-out sequence in order (heldOutShares: the test evaluates them a few at a time).
+ */
+export function inductionHeldOut(model: Model, perSequence: readonly SequenceShares[]): string {
+  const shares = inductionShares(perSequence);
   const [topHead, secondHead] = shares.heads;
   const roles = attentionRoles(model);
   const inductionHeads = roles.filter(r => r.head.startsWith('1.') && r.induction > 0.5);
@@ -291,15 +313,12 @@ async function inductionScores(model: Model, head: string): Promise<string[]> {
   ];
 }
 
-/** `verify` on the induction model: one run is already 53,300 terms evaluated three ways. */
-export async function inductionVerify(): Promise<string> {
-  return [
-    ANCHORS[3],
-    '(every run evaluates all 53,300 terms):',
-    '',
-    await shell('pathsum verify examples/induction --runs 1 --seed 1'),
-    '',
-  ].join('\n');
+/** The command the verification part shows: one run is already 53,300 terms evaluated three ways. */
+export const VERIFY_COMMAND = 'pathsum verify examples/induction --runs 1 --seed 1';
+
+/** `verify` on the induction model, from what VERIFY_COMMAND printed (the test runs it a law at a time). */
+export function inductionVerify(printed: string): string {
+  return [ANCHORS[3], '(every run evaluates all 53,300 terms):', '', block(VERIFY_COMMAND, printed), ''].join('\n');
 }
 
 /** Whether the model gets `a b =` right, for every pair: one batched forward pass. */
@@ -334,7 +353,7 @@ function modaddShares(model: Model, terms: readonly Term[], p: number) {
   return { order, share, largest, sampled: inputs.length };
 }
 
-async function modadd(): Promise<string> {
+export async function modadd(): Promise<string> {
   const model = loadModel('examples/modadd');
   const p = model.arch.vocab - 1;
   const terms = [...expand(model.arch)];
@@ -389,8 +408,11 @@ async function modadd(): Promise<string> {
   ].join('\n');
 }
 
-/** The title, the check of both models, modadd, and the induction model's terms. */
-export async function introAndTerms(): Promise<string> {
+/**
+ * The title, the check of both models, modadd, and the induction model's terms (the last two from modadd()
+ * and inductionTerms(), which walkthrough.test.ts runs in hooks of their own).
+ */
+export async function introAndTerms(modaddPart: string, inductionPart: string): Promise<string> {
   return [
     ANCHORS[0],
     '',
@@ -406,7 +428,7 @@ export async function introAndTerms(): Promise<string> {
     '',
     await shell('pathsum check examples/modadd/modadd.pathsum examples/induction/induction.pathsum'),
     '',
-    await modadd(),
-    await inductionTerms(),
+    modaddPart,
+    inductionPart,
   ].join('\n');
 }

@@ -85,30 +85,41 @@ const documents = examples.flatMap(example => {
   );
 });
 
+/** Writes each document with `pathsum latex` into `dir`, then compiles them all. */
+async function writeAndCompile(dir: string, group: typeof documents): Promise<Map<string, Compiled>> {
+  const files: string[] = [];
+  for (const d of group) {
+    const file = documentFile(dir, d);
+    const io = memoryIo();
+    const code = await main(['latex', join('examples', d.example), '-o', file, '--quiet', ...d.flags], io);
+    if (code !== 0) throw new Error(`pathsum latex ${d.example} ${d.flags.join(' ')}: ${io.err()}`);
+    files.push(file);
+  }
+  return new Map((await compileAll(files)).map(r => [r.file, r]));
+}
+
+const documentFile = (dir: string, d: { example: string; kind: string }) =>
+  join(dir, `${d.example.replace(/\.pathsum$/, '')}-${d.kind}.tex`);
+
 describe.runIf(hasPdflatex)('every LaTeX document compiles with pdflatex, without overfull boxes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pathsum-latex-'));
-  let compiled: Map<string, Compiled & { written: string }>;
 
-  beforeAll(async () => {
-    const written: { file: string; err: string }[] = [];
-    for (const d of documents) {
-      const file = join(dir, `${d.example.replace(/\.pathsum$/, '')}-${d.kind}.tex`);
-      const io = memoryIo();
-      const code = await main(['latex', join('examples', d.example), '-o', file, '--quiet', ...d.flags], io);
-      if (code !== 0) throw new Error(`pathsum latex ${d.example} ${d.flags.join(' ')}: ${io.err()}`);
-      written.push({ file, err: io.err() });
-    }
-    const results = await compileAll(written.map(w => w.file));
-    compiled = new Map(results.map((r, i) => [r.file, { ...r, written: written[i]!.err }]));
-  });
+  // one hook per example (up to six documents), so that no hook writes and compiles them all
+  describe.each(examples)('%s', example => {
+    const group = documents.filter(d => d.example === example);
+    let compiled: Map<string, Compiled>;
 
-  it.each(documents)('$example, $kind', ({ example, kind }) => {
-    const file = join(dir, `${example.replace(/\.pathsum$/, '')}-${kind}.tex`);
-    const result = compiled.get(file)!;
-    expect(texErrors(result.log)).toEqual([]);
-    expect(result.status).toBe(0);
-    expect(overfullBoxes(result.log).filter(pt => pt > TOLERANCE_PT)).toEqual([]);
-    expect(result.log).toMatch(/Output written on .*\(\d+ pages?/);
+    beforeAll(async () => {
+      compiled = await writeAndCompile(dir, group);
+    });
+
+    it.each(group)('$kind', d => {
+      const result = compiled.get(documentFile(dir, d))!;
+      expect(texErrors(result.log)).toEqual([]);
+      expect(result.status).toBe(0);
+      expect(overfullBoxes(result.log).filter(pt => pt > TOLERANCE_PT)).toEqual([]);
+      expect(result.log).toMatch(/Output written on .*\(\d+ pages?/);
+    });
   });
 
   it('the fragments of expand --format latex compile in display math with amsmath (docs/latex.md)', async () => {

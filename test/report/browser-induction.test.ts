@@ -3,7 +3,7 @@
 // screenshot docs/walkthrough.md shows. A file of its own: evaluating every term takes most of its time.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { goldenMode } from '../golden.js';
@@ -19,10 +19,18 @@ const INDUCTION = ['examples/induction', '--tokens', '3,17,8,21,5,11,14,2,3,17,8
 describe.skipIf(!CHROMIUM)(browserTitle, () => {
   const chromium = useChromium();
 
-  it('induction: no console error, no request, formulas typeset, every chart drawn, not blank', async () => {
-    const opened = await chromium.open(await chromium.report('induction', [...INDUCTION, '--scores', '1.1']));
-    await expectReadable(opened);
-    await opened.page.close();
+  // the report is written in a hook and read in the test, so that neither runs long
+  describe('induction', () => {
+    let file: string;
+    beforeAll(async () => {
+      file = await chromium.report('induction', [...INDUCTION, '--scores', '1.1']);
+    });
+
+    it('no console error, no request, formulas typeset, every chart drawn, not blank', async () => {
+      const opened = await chromium.open(file);
+      await expectReadable(opened);
+      await opened.page.close();
+    });
   });
 
   it(`${SCREENSHOT} is a screenshot of the induction report`, async () => {

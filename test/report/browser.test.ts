@@ -1,7 +1,7 @@
 // The reports of modadd and of the deep model (examples/hf-induction, whose 331,569,875 terms are over
 // --max-terms: the formulas typeset are its score terms') in a real browser (./chromium.ts), and the
 // check that a blank page is told from a drawn one. The induction model's page is browser-induction.test.ts.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { browserTitle, CHROMIUM, expectReadable, requireChromium, useChromium } from './chromium.js';
 import { decodePng, pixelStatistics } from './png.js';
 
@@ -15,12 +15,18 @@ const MODELS = {
 describe.skipIf(!CHROMIUM)(browserTitle, () => {
   const chromium = useChromium();
 
-  it.each(
-    Object.entries(MODELS),
-  )('%s: no console error, no request, formulas typeset, every chart drawn, not blank', async (name, args) => {
-    const opened = await chromium.open(await chromium.report(name, args));
-    await expectReadable(opened);
-    await opened.page.close();
+  // the report is written in a hook and read in the test, so that neither runs long
+  describe.each(Object.entries(MODELS))('%s', (name, args) => {
+    let file: string;
+    beforeAll(async () => {
+      file = await chromium.report(name, args);
+    });
+
+    it('no console error, no request, formulas typeset, every chart drawn, not blank', async () => {
+      const opened = await chromium.open(file);
+      await expectReadable(opened);
+      await opened.page.close();
+    });
   });
 
   it('the blank check can fail: a page of one colour reads back as that colour, variance 0', async () => {
