@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import katex from 'katex';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hooksInOrder } from '../hooks-in-order.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { tourSteps } from '../../src/cli/start.js';
 import { compileAll, hasPdflatex, inCI, overfullBoxes } from '../render/pdflatex.js';
@@ -17,24 +18,18 @@ const file = join(mkdtempSync(join(tmpdir(), 'pathsum-start-')), 'tour.tex');
 const io = memoryIo();
 let steps: (() => void)[];
 
-function stepFrom(step: number): void {
-  describe(`step ${step + 1} of ${STEPS}`, () => {
-    beforeAll(async () => {
-      if (step === 0) {
-        const prepared = await tourSteps(['-o', file], io);
-        if (typeof prepared === 'number') throw new Error(`pathsum start exited ${prepared}: ${io.err()}`);
-        steps = prepared;
-        expect(steps).toHaveLength(STEPS);
-      }
-      steps[step]!();
-    });
-    if (step + 1 < STEPS) stepFrom(step + 1);
-    else tourTest();
-  });
+async function runStep(step: number): Promise<void> {
+  if (step === 0) {
+    const prepared = await tourSteps(['-o', file], io);
+    if (typeof prepared === 'number') throw new Error(`pathsum start exited ${prepared}: ${io.err()}`);
+    steps = prepared;
+    expect(steps).toHaveLength(STEPS);
+  }
+  steps[step]!();
 }
 
 describe('pathsum start', () => {
-  stepFrom(0);
+  hooksInOrder(STEPS, step => `step ${step + 1} of ${STEPS}`, runStep, tourTest);
 });
 
 function tourTest(): void {

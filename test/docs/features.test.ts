@@ -2,6 +2,7 @@
 // (examples/modadd): this test rebuilds it and fails when the committed file differs (`npm run golden`
 // rewrites it), and runs the generator on random weights of a smaller model of the same kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hooksInOrder } from '../hooks-in-order.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { disposeWeights, loadWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
 import { compile, loadSpec } from '../../src/model/spec.js';
@@ -36,26 +37,25 @@ describe('docs/features.md', () => {
   let staged: StagedDocument;
   let trained: Weights;
   let random: Weights;
-  function stageFrom(stage: number): void {
-    describe(`stage ${stage + 1} of ${STAGES}`, () => {
-      beforeAll(() => {
-        if (stage === 0) {
-          const arch = loadSpec(SPEC);
-          trained = loadWeights(arch, WEIGHTS).weights;
-          random = randomWeights(arch, 1);
-          staged = featuresStages(arch, trained, random);
-          expect(staged.stages).toHaveLength(STAGES);
-        }
-        staged.stages[stage]!();
-      });
-      if (stage + 1 < STAGES) stageFrom(stage + 1);
-      else
-        it('matches what the tool finds on the trained model', () => {
-          expectGolden('docs/features.md', staged.text());
-        });
-    });
+  function runStage(stage: number): void {
+    if (stage === 0) {
+      const arch = loadSpec(SPEC);
+      trained = loadWeights(arch, WEIGHTS).weights;
+      random = randomWeights(arch, 1);
+      staged = featuresStages(arch, trained, random);
+      expect(staged.stages).toHaveLength(STAGES);
+    }
+    staged.stages[stage]!();
   }
-  stageFrom(0);
+  hooksInOrder(
+    STAGES,
+    stage => `stage ${stage + 1} of ${STAGES}`,
+    runStage,
+    () =>
+      it('matches what the tool finds on the trained model', () => {
+        expectGolden('docs/features.md', staged.text());
+      }),
+  );
 
   afterAll(() => {
     for (const w of [trained, random]) if (w) disposeWeights(w);

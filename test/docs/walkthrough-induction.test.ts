@@ -3,6 +3,7 @@
 // sequence evaluates all 53,300 terms: two sequences to a hook, so that none runs long. The hooks are
 // nested, one describe block inside the other, so they run in order and all before the test.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hooksInOrder } from '../hooks-in-order.js';
 import { expand, type Term } from '../../src/model/expand.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { loadModel, type Model } from '../../src/numeric/model.js';
@@ -14,18 +15,13 @@ let model: Model;
 let terms: Term[];
 const perSequence: ReturnType<typeof heldOutShares> = [];
 
-function evaluateFrom(from: number): void {
-  const to = Math.min(from + PER_HOOK, SEQUENCES);
-  describe(`held-out sequences ${from + 1} to ${to}`, () => {
-    beforeAll(() => {
-      perSequence.push(...heldOutShares(model, terms, from, to));
-    });
-    if (to < SEQUENCES) evaluateFrom(to);
-    else
-      it('the induction model on held-out sequences is what the tool measures', () => {
-        expect(terms).toHaveLength(53_300);
-        expectPart(1, inductionHeldOut(model, perSequence));
-      });
+const HOOKS = Math.ceil(SEQUENCES / PER_HOOK);
+const sequencesOf = (hook: number) => [hook * PER_HOOK, Math.min((hook + 1) * PER_HOOK, SEQUENCES)] as const;
+
+function heldOutTest(): void {
+  it('the induction model on held-out sequences is what the tool measures', () => {
+    expect(terms).toHaveLength(53_300);
+    expectPart(1, inductionHeldOut(model, perSequence));
   });
 }
 
@@ -36,5 +32,10 @@ describe('docs/walkthrough.md', () => {
     terms = [...expand(model.arch)];
   });
 
-  evaluateFrom(0);
+  hooksInOrder(
+    HOOKS,
+    hook => `held-out sequences ${sequencesOf(hook)[0] + 1} to ${sequencesOf(hook)[1]}`,
+    hook => perSequence.push(...heldOutShares(model, terms, ...sequencesOf(hook))),
+    heldOutTest,
+  );
 });

@@ -3,6 +3,7 @@
 // (src/cli/verify.ts: prepare, each law, finish), one law to a hook so that no hook runs long; the hooks
 // are nested, one describe block inside the other, so they run in order and all before the test.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hooksInOrder } from '../hooks-in-order.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { prepare, type Verification } from '../../src/cli/verify.js';
 import { useBackend } from '../../src/numeric/backend.js';
@@ -16,18 +17,11 @@ const io = memoryIo();
 let verification: Verification;
 const reports: LawReport[] = [];
 
-function checkFrom(law: number): void {
-  describe(`law ${law + 1} of ${LAWS}`, () => {
-    beforeAll(() => {
-      reports.push(verification.laws[law]!());
-    });
-    if (law + 1 < LAWS) checkFrom(law + 1);
-    else
-      it("the induction model's verification is what `pathsum verify` prints", () => {
-        expect(verification.laws).toHaveLength(LAWS);
-        expect(verification.finish(reports)).toBe(0);
-        expectPart(3, inductionVerify(io.terminal()));
-      });
+function verificationTest(): void {
+  it("the induction model's verification is what `pathsum verify` prints", () => {
+    expect(verification.laws).toHaveLength(LAWS);
+    expect(verification.finish(reports)).toBe(0);
+    expectPart(3, inductionVerify(io.terminal()));
   });
 }
 
@@ -39,5 +33,10 @@ describe('docs/walkthrough.md', () => {
     verification = prepared;
   });
 
-  checkFrom(0);
+  hooksInOrder(
+    LAWS,
+    law => `law ${law + 1} of ${LAWS}`,
+    law => reports.push(verification.laws[law]!()),
+    verificationTest,
+  );
 });
