@@ -80,7 +80,7 @@ function isWeight(e: Expr, name: Weight['name']): e is Weight {
   return e.kind === 'weight' && e.name === name;
 }
 
-const sameHead = (a: Weight, b: Expr) => b.kind === 'weight' && a.layer === b.layer && a.head === b.head;
+const sameHead = (a: Weight, b: Weight) => a.layer === b.layer && a.head === b.head;
 
 /** Rewrites the first adjacent pair of factors in a feature product that `fuse` accepts. */
 function fuseAdjacent(e: Expr, fuse: (a: Expr, b: Expr) => Expr | undefined): Expr | undefined {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as N from '../../src/formula/nodes.js';
 import type { Expr } from '../../src/formula/nodes.js';
+import { Rewriter } from '../../src/simplify/rewrite.js';
+import { rule } from '../../src/simplify/rule.js';
 import { rules } from '../../src/simplify/rules.js';
 
 const rewrite = (name: string, e: Expr): Expr | undefined => rules.find(r => r.name === name)!.rewrite(e);
@@ -61,5 +63,13 @@ describe('kernel rules', () => {
 
   it('Id K = K applies only where an Id is', () => {
     expect(rewrite('identity', N.kprod([N.pattern(0, 0), N.pattern(1, 0)]))).toBeUndefined();
+  });
+});
+
+describe('the rewriter', () => {
+  it('stops when a rule hands back the node it was given (a rule that changes nothing has not fired)', () => {
+    const unchanged = rule('unchanged', 'K = K', ['weight'], e => e);
+    const E = N.weight('W_E');
+    expect(new Rewriter([unchanged]).simplify(E)).toBe(E);
   });
 });
