@@ -22,6 +22,7 @@ export function leaf(path: Path): Term {
  * Most coefficients are 1 or 2: exact fraction arithmetic for those was a tenth of a 100,000-term expansion.
  */
 export function pairCoefficient(a: Rational, b: Rational, twice: boolean): Rational {
+  // Stryker disable next-line ConditionalExpression: a shortcut, the general product has the same value
   if (a === ONE && b === ONE) return twice ? TWO : ONE;
   const c = a.mul(b);
   return twice ? c.mul(TWO) : c;

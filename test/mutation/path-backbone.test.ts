@@ -2,7 +2,17 @@
 // paths, counted by hand, and `forgetPaths`, which empties the interning tables between the terms of a stream.
 import { describe, expect, it } from 'vitest';
 import { HOMOGENEOUS } from '../../src/language/site.js';
-import { bias, bilinear, degree, embed, forgetPaths, head, internedPaths, pos } from '../../src/paths/path.js';
+import {
+  bias,
+  bilinear,
+  comparePaths,
+  degree,
+  embed,
+  forgetPaths,
+  head,
+  internedPaths,
+  pos,
+} from '../../src/paths/path.js';
 
 describe('the degree of a path in the one-hot inputs', () => {
   it('is 1 for a token, 0 for a position or a bias, and a head keeps the degree of what it moves', () => {
@@ -32,5 +42,18 @@ describe('forgetting the interned heads and pairs', () => {
     expect(after).toEqual(before);
     expect(internedPaths()).toBe(2);
     expect(embed()).toBe(embed());
+  });
+});
+
+describe('the order of a symmetrized pair’s arguments', () => {
+  const E = embed();
+  const [first, second] = [bilinear(0, E, E, false), bilinear(1, E, E, false)];
+
+  it('puts the pair of the earlier layer first, whichever order they come in', () => {
+    expect(comparePaths(first, second)).toBeLessThan(0);
+    expect(comparePaths(second, first)).toBeGreaterThan(0);
+    const pair = bilinear(2, second, first, true);
+    expect(pair.kind === 'bilinear' && [pair.left, pair.right]).toEqual([first, second]);
+    expect(bilinear(2, first, second, true)).toBe(pair);
   });
 });
