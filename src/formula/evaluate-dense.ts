@@ -58,42 +58,45 @@ export class DenseEvaluator {
 
   private compute(e: Expr): Matrix {
     const env = this.env;
-    return match(e)
-      .with({ kind: 'id' }, () => matrix(env.n, env.n, (i, j) => (i === j ? 1 : 0)))
-      .with({ kind: 'ones' }, () => matrix(env.n, 1, () => 1))
-      .with({ kind: 'pattern' }, p => env.pattern(p.layer, p.head))
-      .with({ kind: 'scale' }, s => env.scale(s.site, s.layer))
-      .with({ kind: 'kprod' }, { kind: 'fprod' }, p => p.factors.map(f => this.value(f)).reduce(multiply))
-      .with({ kind: 'face' }, f => faceSplit(this.value(f.left), this.value(f.right)))
-      .with({ kind: 'weight' }, w => env.weight(w.name, w.layer, w.head, w.site))
-      .with({ kind: 'vector' }, v => {
-        if (v.name === 'one') throw new Error('the homogeneous coordinate 1 has a value only inside a bilinear map');
-        return env.vector(v.name, v.layer, v.site);
-      })
-      .with({ kind: 'transpose' }, t => transposeOf(this.value(t.of)))
-      .with({ kind: 'bilinear' }, b => this.bilinearFeature(b.layer, b.symmetrized, b.left, b.right))
-      .with({ kind: 'kron' }, k => multiply(this.value(k.kernel), transposeOf(this.value(k.feature))))
-      .with({ kind: 'apply' }, a => {
-        if (a.op.kind !== 'kron') throw new Error('only K ⊗ M operators can be applied');
-        return multiply(multiply(this.value(a.op.kernel), this.value(a.arg)), transposeOf(this.value(a.op.feature)));
-      })
-      .with({ kind: 'pair' }, p => this.pairValue(p.layer, p.symmetrized, p.left, p.right))
-      .with({ kind: 'term' }, t => scaled(this.value(t.body), t.coefficient.valueOf()))
-      .with({ kind: 'sum' }, s => s.terms.map(t => this.value(t)).reduce(add))
-      .with({ kind: 'qkSymbol' }, q => {
-        if (q.name === 'R' || !this.env.headBias) throw new Error(`${q.name} has a value only inside a score`);
-        return this.env.headBias(q.name, q.layer, q.head);
-      })
-      .with({ kind: 'score' }, q => {
-        const factors = q.middle === null ? [] : q.middle.kind === 'fprod' ? q.middle.factors : [q.middle];
-        return this.scores(q.head, this.value(q.query), factors, this.value(q.key));
-      })
-      .with({ kind: 'qkron' }, q => {
-        const factors = q.feature.kind === 'fprod' ? q.feature.factors : [q.feature];
-        const [query, ...rest] = factors.map(f => (isRotation(f) ? f : this.value(f)));
-        return this.scores(q.head, multiply(this.value(q.query), query as Matrix), rest, this.value(q.key));
-      })
-      .exhaustive();
+    return (
+      match(e)
+        .with({ kind: 'id' }, () => matrix(env.n, env.n, (i, j) => (i === j ? 1 : 0)))
+        .with({ kind: 'ones' }, () => matrix(env.n, 1, () => 1))
+        .with({ kind: 'pattern' }, p => env.pattern(p.layer, p.head))
+        .with({ kind: 'scale' }, s => env.scale(s.site, s.layer))
+        .with({ kind: 'kprod' }, { kind: 'fprod' }, p => p.factors.map(f => this.value(f)).reduce(multiply))
+        .with({ kind: 'face' }, f => faceSplit(this.value(f.left), this.value(f.right)))
+        .with({ kind: 'weight' }, w => env.weight(w.name, w.layer, w.head, w.site))
+        .with({ kind: 'vector' }, v => {
+          if (v.name === 'one') throw new Error('the homogeneous coordinate 1 has a value only inside a bilinear map');
+          return env.vector(v.name, v.layer, v.site);
+        })
+        .with({ kind: 'transpose' }, t => transposeOf(this.value(t.of)))
+        .with({ kind: 'bilinear' }, b => this.bilinearFeature(b.layer, b.symmetrized, b.left, b.right))
+        .with({ kind: 'kron' }, k => multiply(this.value(k.kernel), transposeOf(this.value(k.feature))))
+        .with({ kind: 'apply' }, a => {
+          if (a.op.kind !== 'kron') throw new Error('only K ⊗ M operators can be applied');
+          return multiply(multiply(this.value(a.op.kernel), this.value(a.arg)), transposeOf(this.value(a.op.feature)));
+        })
+        .with({ kind: 'pair' }, p => this.pairValue(p.layer, p.symmetrized, p.left, p.right))
+        .with({ kind: 'term' }, t => scaled(this.value(t.body), t.coefficient.valueOf()))
+        .with({ kind: 'sum' }, s => s.terms.map(t => this.value(t)).reduce(add))
+        .with({ kind: 'qkSymbol' }, q => {
+          if (q.name === 'R' || !this.env.headBias) throw new Error(`${q.name} has a value only inside a score`);
+          return this.env.headBias(q.name, q.layer, q.head);
+        })
+        .with({ kind: 'score' }, q => {
+          const factors = q.middle === null ? [] : q.middle.kind === 'fprod' ? q.middle.factors : [q.middle];
+          return this.scores(q.head, this.value(q.query), factors, this.value(q.key));
+        })
+        // Stryker disable next-line ObjectLiteral: the last case, only qkron nodes are left to match
+        .with({ kind: 'qkron' }, q => {
+          const factors = q.feature.kind === 'fprod' ? q.feature.factors : [q.feature];
+          const [query, ...rest] = factors.map(f => (isRotation(f) ? f : this.value(f)));
+          return this.scores(q.head, multiply(this.value(q.query), query as Matrix), rest, this.value(q.key));
+        })
+        .exhaustive()
+    );
   }
 
   /**
@@ -145,7 +148,8 @@ export class DenseEvaluator {
     // linear in its argument, so a factored sum may hold the coordinate 1 among its summands
     if (x.kind === 'sum') return x.terms.map(t => this.projectTerm(t, layer, side)).reduce(add);
     if (x.kind === 'term') return scaled(this.projectTerm(x.body, layer, side), x.coefficient.valueOf());
-    if (x.kind === 'kron' && x.feature.kind === 'vector' && x.feature.name === 'one') {
+    // K ⊗ v for a bias vector v: (W v) Kᵀ, with b_in or b_gate in the place of W 1 for the coordinate 1
+    if (x.kind === 'kron' && x.feature.kind === 'vector') {
       const b = this.project(x.feature, layer, side);
       return multiply(b, transposeOf(this.value(x.kernel)));
     }
