@@ -100,8 +100,6 @@ export type Kind = Expr['kind'];
 // "Memory"), with every cache keyed by them (`nodeCache`); a node built before stays valid, it is only no
 // longer `===` to an equal node built after.
 const table = new Map<string, Expr>();
-const ids = new WeakMap<Expr, number>();
-let nextId = 0;
 let composites = 0;
 
 function intern<E extends Expr>(key: string, make: () => E): E {
@@ -109,15 +107,7 @@ function intern<E extends Expr>(key: string, make: () => E): E {
   if (existing) return existing as E;
   const node: E = Object.freeze(make());
   table.set(key, node as Expr);
-  ids.set(node as Expr, nextId++);
   return node;
-}
-
-/** A stable small integer for a leaf; a composite node gets one on the first call. */
-export function exprId(e: Expr): number {
-  let id = ids.get(e);
-  if (id === undefined) ids.set(e, (id = nextId++));
-  return id;
 }
 
 // Composite nodes are interned in a trie of maps keyed by their children (object identity):
