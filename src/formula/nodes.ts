@@ -116,6 +116,7 @@ type Trie = Map<unknown, Trie | Expr>;
 
 function internBy<E extends Expr>(root: Trie, keys: readonly unknown[], make: () => E): E {
   let level = root;
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: a deeper trie interns alike, in more memory
   for (let i = 0; i < keys.length - 1; i++) {
     let next = level.get(keys[i]) as Trie | undefined;
     if (!next) level.set(keys[i], (next = new Map()));

@@ -43,6 +43,18 @@ describe('the block that writes each path', () => {
   });
 });
 
+describe('a bilinear block', () => {
+  it('refuses to lower what another block writes', () => {
+    const blocks = blocksOf(model('    bilinear hidden 3 bias'));
+    const mlp = blocks.writers.find(b => b.kind === 'bilinear')!;
+    const sub = () => {
+      throw new Error('no sub-path to lower');
+    };
+    expect(() => mlp.lower(head(0, 0, embed()), sub)).toThrow('bilinear block 0 does not write head paths');
+    expect(() => mlp.lower(pos(), sub)).toThrow('bilinear block 0 does not write pos paths');
+  });
+});
+
 describe('how a block describes itself', () => {
   it('rotary attention names its base, a scaled block its scale, as the spec writes them', () => {
     const blocks = blocksOf(

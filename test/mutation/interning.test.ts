@@ -72,3 +72,20 @@ describe('interned nodes keep their parts', () => {
     expect(N.pair(1, false, X(), Z())).not.toBe(p);
   });
 });
+
+describe('forgetting the interned nodes', () => {
+  it('empties the tries and every node cache; a node built before stays valid, an equal one after is new', () => {
+    const cache = N.nodeCache<string>();
+    const before = X();
+    cache.set(before, 'seen');
+    expect(N.internedNodes()).toBeGreaterThan(0);
+    N.forgetInterned();
+    expect(N.internedNodes()).toBe(0);
+    expect(cache.size).toBe(0);
+    const after = X();
+    expect(after).not.toBe(before);
+    expect(after).toEqual(before);
+    expect(N.internedNodes()).toBe(2);
+    expect(N.weight('W_E')).toBe(N.weight('W_E'));
+  });
+});
