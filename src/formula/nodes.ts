@@ -208,7 +208,7 @@ export const transpose = (of: Expr) => internBy(tries.transpose, [of], () => ({ 
 /** Feature product (a chain of maps ending in an input tensor), flattened, identities dropped (I T = T). */
 export function fprod(factors: readonly Expr[]): Expr {
   const nested = factors.flatMap(f => (f.kind === 'fprod' ? f.factors : [f]));
-  const flat = nested.length > 1 && nested.some(isIdentity) ? nested.filter(f => !isIdentity(f)) : nested;
+  const flat = nested.filter(f => !isIdentity(f));
   if (flat.length === 0) return nested[0]!;
   if (flat.length === 1) return flat[0]!;
   return internBy(tries.fprod, [flat.length, ...flat], () => ({ kind: 'fprod' as const, factors: flat }));

@@ -2,6 +2,7 @@
 // test only, so a mutation run could not see what the others check. Who writes each path, what each block
 // lowers, and how it describes itself, written out by hand.
 import { describe, expect, it } from 'vitest';
+import * as N from '../../src/formula/nodes.js';
 import { site } from '../../src/language/site.js';
 import { blocksOf } from '../../src/model/blocks.js';
 import { compile } from '../../src/model/spec.js';
@@ -45,13 +46,23 @@ describe('the block that writes each path', () => {
 
 describe('a bilinear block', () => {
   it('refuses to lower what another block writes', () => {
-    const blocks = blocksOf(model('    bilinear hidden 3 bias'));
+    const blocks = blocksOf(model('    norm layer\n    bilinear hidden 3 bias'));
     const mlp = blocks.writers.find(b => b.kind === 'bilinear')!;
     const sub = () => {
       throw new Error('no sub-path to lower');
     };
     expect(() => mlp.lower(head(0, 0, embed()), sub)).toThrow('bilinear block 0 does not write head paths');
     expect(() => mlp.lower(pos(), sub)).toThrow('bilinear block 0 does not write pos paths');
+    expect(() => mlp.lower(bias(site('attn', 0, 'b_O')), sub)).toThrow('bilinear block 0 does not write bias paths');
+    expect(blocks.ownerOf(bias(site('ln2', 0, 'b')))).toBe(mlp);
+  });
+
+  it('the unembedding refuses to lower what another block writes', () => {
+    const { readout } = blocksOf(model('    bilinear hidden 3'));
+    expect(() => readout.lower(pos(), () => N.id())).toThrow('the unembedding does not write pos paths');
+    expect(() => readout.lower(bias(site('attn', 0, 'b_O')), () => N.id())).toThrow(
+      'the unembedding does not write bias paths',
+    );
   });
 });
 

@@ -89,3 +89,15 @@ describe('forgetting the interned nodes', () => {
     expect(N.weight('W_E')).toBe(N.weight('W_E'));
   });
 });
+
+describe('a feature product drops the identity I', () => {
+  it('wherever it stands; a product of identities alone is I', () => {
+    const [I, OV, E] = [N.weight('I'), N.weight('W_OV', 0, 0), N.weight('W_E')];
+    const product = N.fprod([OV, I, E]);
+    expect(product.kind === 'fprod' && product.factors).toEqual([OV, E]);
+    expect(N.fprod([I, E])).toBe(E);
+    expect(N.fprod([E, I])).toBe(E);
+    expect(N.fprod([I, I])).toBe(I);
+    expect(N.fprod([I])).toBe(I);
+  });
+});
