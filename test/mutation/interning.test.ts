@@ -101,3 +101,14 @@ describe('a feature product drops the identity I', () => {
     expect(N.fprod([I])).toBe(I);
   });
 });
+
+describe('the head of a score term', () => {
+  it('is one object per head and shape, so equal score terms are one node', () => {
+    const head = N.headScore(0, 1, 4, null);
+    expect(N.headScore(0, 1, 4, null)).toBe(head);
+    expect(N.headScore(0, 1, 4, 10_000)).not.toBe(head);
+    expect(N.headScore(0, 1, 4, 10_000)).toEqual({ layer: 0, head: 1, size: 4, rotaryBase: 10_000 });
+    const score = () => N.score(N.headScore(0, 1, 4, null), X(), N.weight('W_QK', 0, 1), Z());
+    expect(score()).toBe(score());
+  });
+});
