@@ -8,14 +8,14 @@ import { blocksOf } from '../../src/model/blocks.js';
 import { compile } from '../../src/model/spec.js';
 import { bias, bilinear, embed, head, pos } from '../../src/paths/path.js';
 
-const model = (layer: string) =>
+const model = (layer: string, readout = 'unembed') =>
   compile(`model m {
   vocab 5; context 4; width 4
   embed
   layer {
 ${layer}
   }
-  unembed
+  ${readout}
 }`)[0]!;
 
 describe('the block that writes each path', () => {
@@ -58,7 +58,10 @@ describe('a bilinear block', () => {
   });
 
   it('the unembedding refuses to lower what another block writes', () => {
-    const { readout } = blocksOf(model('    bilinear hidden 3'));
+    const blocks = blocksOf(model('    bilinear hidden 3', 'norm layer\n  unembed bias'));
+    const { readout } = blocks;
+    expect(blocks.ownerOf(bias(site('unembed', null, 'b_U')))).toBe(readout);
+    expect(blocks.ownerOf(bias(site('ln_final', null, 'b')))).toBe(readout);
     expect(() => readout.lower(pos(), () => N.id())).toThrow('the unembedding does not write pos paths');
     expect(() => readout.lower(bias(site('attn', 0, 'b_O')), () => N.id())).toThrow(
       'the unembedding does not write bias paths',
