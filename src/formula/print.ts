@@ -22,6 +22,7 @@ function at(e: Expr, context: number, style: Style): string {
 function memoized(e: Expr, style: Style): string {
   const cache = caches[style];
   let s = cache.get(e);
+  // Stryker disable next-line ConditionalExpression: a cache, a formula prints alike again
   if (s === undefined) {
     s = render(e, style);
     cache.set(e, s);
@@ -30,11 +31,14 @@ function memoized(e: Expr, style: Style): string {
 }
 
 function bindingOf(e: Expr): number {
+  // Stryker disable ConditionalExpression: a sum is never a summand, nor a term the body of a term (both are
+  // flattened), so a sum bound like a term, or a term like K ⊗ T, is parenthesized in the same places
   switch (e.kind) {
     case 'sum':
       return precedence.sum;
     case 'term':
       return precedence.term;
+    // Stryker restore ConditionalExpression
     case 'kron':
       return precedence.kron;
     case 'face':

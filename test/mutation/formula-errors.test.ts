@@ -1,0 +1,14 @@
+// What a user reads when a formula does not parse (issue 15: a mutation run found the message untested): the
+// column, counted by hand from 1, then the reason.
+import { describe, expect, it } from 'vitest';
+import { parseFormula } from '../../src/formula/parse-formula.js';
+
+describe('a formula that does not parse', () => {
+  it.each([
+    ['Id ⊗ W_X', "column 6: 'W_X' is not a feature tensor (see docs/notation.md)"],
+    ['Id ⊗ ', 'column 6: the formula ends too early'],
+    ['2 · · W_E', "column 5: unexpected '·'"],
+  ])('%s: %s', (text, message) => {
+    expect(() => parseFormula(text)).toThrow(message);
+  });
+});
