@@ -8,6 +8,9 @@ describe('a formula that does not parse', () => {
     ['Id ⊗ W_X', "column 6: 'W_X' is not a feature tensor (see docs/notation.md)"],
     ['Id ⊗ ', 'column 6: the formula ends too early'],
     ['2 · · W_E', "column 5: unexpected '·'"],
+    ['2√0 · Id ⊗ W_E', 'column 3: a coefficient cannot take the root of 0'],
+    ['1/0 · Id ⊗ W_E', 'column 3: a coefficient cannot have denominator 0'],
+    ['√2/0 · Id ⊗ W_E', 'column 4: a coefficient cannot have denominator 0'],
   ])('%s: %s', (text, message) => {
     expect(() => parseFormula(text)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 // Parentheses the printer must write even in a formula that does not type (issue 15): error messages print it.
 import { describe, expect, it } from 'vitest';
 import * as N from '../../src/formula/nodes.js';
+import { parseFormula } from '../../src/formula/parse-formula.js';
 import { printExpr } from '../../src/formula/print.js';
 
 describe('a term K ⊗ T where a kernel belongs', () => {
@@ -8,5 +9,15 @@ describe('a term K ⊗ T where a kernel belongs', () => {
     const E = N.weight('W_E');
     const nested = N.kron(N.kron(N.id(), E), E);
     expect(printExpr(nested)).toBe('(Id ⊗ W_E) ⊗ W_E');
+  });
+});
+
+describe('a product under a transpose', () => {
+  it('is parenthesized, and reads back as itself', () => {
+    const product = N.fprod([N.weight('W_O', 0, 1), N.weight('W_V', 0, 1)]);
+    const text = 'Id ⊗ (W_O^{0.1} W_V^{0.1})ᵀ W_E';
+    const e = N.kron(N.id(), N.fprod([N.transpose(product), N.weight('W_E')]));
+    expect(printExpr(e)).toBe(text);
+    expect(parseFormula(text)).toBe(e);
   });
 });
