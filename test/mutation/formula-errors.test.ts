@@ -15,3 +15,13 @@ describe('a formula that does not parse', () => {
     expect(() => parseFormula(text)).toThrow(message);
   });
 });
+
+describe('the roots a coefficient may take', () => {
+  it('go up to 10¹², and a decimal is not a coefficient', () => {
+    expect(() => parseFormula('√1000000000000 · Id ⊗ W_E')).not.toThrow();
+    expect(() => parseFormula('√1000000000001 · Id ⊗ W_E')).toThrow(
+      'column 2: a coefficient takes roots of numbers up to 1000000000000',
+    );
+    expect(() => parseFormula('1.5 · Id ⊗ W_E')).toThrow("column 1: expected an integer coefficient, found '1.5'");
+  });
+});

@@ -21,3 +21,22 @@ describe('a product under a transpose', () => {
     expect(parseFormula(text)).toBe(e);
   });
 });
+
+describe('LaTeX parentheses', () => {
+  it('grow one size per level of nesting, from plain to \\bigg, and stay \\bigg deeper', () => {
+    const opening = /\\bigl\(|\\Bigl\(|\\biggl\(|\{\(/g;
+    let e = N.weight('W_O', 0, 0);
+    const outsideIn: string[][] = [];
+    for (let level = 1; level <= 5; level++) {
+      e = N.transpose(N.fprod([e, N.weight('W_V', 0, 0)]));
+      outsideIn.push(printExpr(e, 'latex').match(opening) ?? []);
+    }
+    expect(outsideIn).toEqual([
+      ['{('],
+      ['\\bigl(', '{('],
+      ['\\Bigl(', '\\bigl(', '{('],
+      ['\\biggl(', '\\Bigl(', '\\bigl(', '{('],
+      ['\\biggl(', '\\biggl(', '\\Bigl(', '\\bigl(', '{('],
+    ]);
+  });
+});
