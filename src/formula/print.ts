@@ -66,9 +66,8 @@ const delimiterSizes = ['', '\\big', '\\Big', '\\bigg'] as const;
 
 /** The size index of the largest parenthesis in `latex`, -1 when it has none. */
 function nesting(latex: string): number {
-  // Stryker disable next-line ArithmeticOperator,EqualityOperator: past either end the test below finds nothing new
-  for (let i = delimiterSizes.length - 1; i > 0; i--) if (latex.includes(`${delimiterSizes[i]}l(`)) return i;
-  return latex.includes('(') ? 0 : -1;
+  const plain = latex.includes('(') ? 0 : -1;
+  return delimiterSizes.reduce((largest, size, i) => (latex.includes(`${size}l(`) ? i : largest), plain);
 }
 
 // A switch rather than ts-pattern: printing 100,000 terms visits this for every new node.
