@@ -73,6 +73,16 @@ describe('the multiply-add counter', () => {
       expect(evaluator.multiplyAdds).toBe(312);
     });
   });
+
+  it('counts a pair term’s own logits by hand: both orders of the hidden product', () => {
+    const pair = [...expand(bilinearOnly)][1]!;
+    expect(pair.path).toBe(bilinear(0, embed(), embed(), true));
+    withEvaluator(bilinearOnly, 1, tokens, evaluator => {
+      evaluator.logits(pair).dispose();
+      // projections 72 + 72; the hidden products, both orders: 2·n·m = 36; W_out: n·m·d = 72; W_U: n·d·V = 60
+      expect(evaluator.multiplyAdds).toBe(312);
+    });
+  });
 });
 
 describe('tensors are released', () => {

@@ -1,5 +1,5 @@
 // What a user reads when a formula does not parse (issue 15: a mutation run found the message untested): the
-// column, counted by hand from 1, then the reason.
+// column, counted by hand from 1 (an index's column is that of the text inside its braces), then the reason.
 import { describe, expect, it } from 'vitest';
 import { parseFormula } from '../../src/formula/parse-formula.js';
 
@@ -8,6 +8,10 @@ describe('a formula that does not parse', () => {
     ['Id ⊗ W_X', "column 6: 'W_X' is not a feature tensor (see docs/notation.md)"],
     ['Id ⊗ ', 'column 6: the formula ends too early'],
     ['2 · · W_E', "column 5: unexpected '·'"],
+    ['Id ⊗ W_OV W_E', "column 10: 'W_OV' needs an index: layer.head, e.g. ^{0.1}"],
+    ['1 ⊗ b_O', "column 8: 'b_O' needs an index: a layer, e.g. ^{0}"],
+    ['1 ⊗ b_O^{0.1}', "column 10: 'b_O' is indexed by a layer, e.g. ^{0}"],
+    ['Id ⊗ B^{0.1}(W_E, W_E)', 'column 9: a bilinear map is indexed by its layer, e.g. ^{0}'],
     ['2√0 · Id ⊗ W_E', 'column 3: a coefficient cannot take the root of 0'],
     ['1/0 · Id ⊗ W_E', 'column 3: a coefficient cannot have denominator 0'],
     ['√2/0 · Id ⊗ W_E', 'column 4: a coefficient cannot have denominator 0'],

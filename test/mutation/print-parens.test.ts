@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as N from '../../src/formula/nodes.js';
 import { parseFormula } from '../../src/formula/parse-formula.js';
 import { printExpr } from '../../src/formula/print.js';
+import { rational } from '../../src/rational.js';
 
 describe('a term K ⊗ T where a kernel belongs', () => {
   it('is parenthesized (the grammar refuses it; a formula built by hand can hold it)', () => {
@@ -38,5 +39,14 @@ describe('LaTeX parentheses', () => {
       ['\\biggl(', '\\Bigl(', '\\bigl(', '{('],
       ['\\biggl(', '\\biggl(', '\\Bigl(', '\\bigl(', '{('],
     ]);
+  });
+});
+
+describe('a sum under a coefficient', () => {
+  it('is parenthesized, and reads back as itself', () => {
+    const sum = N.sum([N.kron(N.id(), N.weight('W_E')), N.kron(N.id(), N.weight('W_pos'))]);
+    const e = N.term(rational(2), sum);
+    expect(printExpr(e)).toBe('2 · (Id ⊗ W_E + Id ⊗ W_pos)');
+    expect(parseFormula('2 · (Id ⊗ W_E + Id ⊗ W_pos)')).toBe(e);
   });
 });
