@@ -74,6 +74,15 @@ describe('the multiply-add counter', () => {
     });
   });
 
+  it('counts every term’s logits by hand: W_out W_U once per layer, then the pair batch', () => {
+    withEvaluator(bilinearOnly, 1, tokens, evaluator => {
+      evaluator.forEachTermLogits([...expand(bilinearOnly)], () => {});
+      // the token term through W_U: n·d·V = 60; projections 72 + 72; M = W_out W_U: m·d·V = 120; one input
+      // (P = 1), both orders: n·P·V·m·(P + 1)·2 = 360
+      expect(evaluator.multiplyAdds).toBe(684);
+    });
+  });
+
   it('counts a pair term’s own logits by hand: both orders of the hidden product', () => {
     const pair = [...expand(bilinearOnly)][1]!;
     expect(pair.path).toBe(bilinear(0, embed(), embed(), true));
