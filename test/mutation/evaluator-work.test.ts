@@ -103,6 +103,21 @@ describe('tensors are released', () => {
     { positional: true, unembed: { bias: true, norm: 'layer' } },
   );
 
+  it('with ordered and symmetrized pairs of one layer side by side (two groups of pairs in one layer)', () => {
+    const ordered = [...expand(full, { symmetrize: false })].filter(t => t.path.kind === 'bilinear');
+    const terms = [...expand(full), ...ordered];
+    withEvaluator(full, 3, tokens, evaluator => {
+      const direction = lastLogit(5, 1);
+      evaluator.contributions(terms, direction);
+      const before = tf.memory().numTensors;
+      evaluator.contributions(terms, direction);
+      evaluator.sumOfLogits(terms).dispose();
+      evaluator.sumOfLogits(terms).dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      direction.dispose();
+    });
+  });
+
   it('by the sum of the logits, the contributions and the per-term logits, once their results are', () => {
     const terms = [...expand(full)];
     withEvaluator(full, 3, tokens, evaluator => {
