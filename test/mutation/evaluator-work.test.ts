@@ -83,6 +83,26 @@ describe('the multiply-add counter', () => {
     });
   });
 
+  it('counts pairs of two inputs (the token and its position) by hand: P = 2', () => {
+    const withPositions = model({ bilinear: { hidden: 6, bias: false } }, { positional: true });
+    const terms = [...expand(withPositions)];
+    expect(terms.filter(t => t.path.kind === 'bilinear')).toHaveLength(3);
+    withEvaluator(withPositions, 1, tokens, evaluator => {
+      evaluator.sumOfLogits(terms).dispose();
+      // projections: 2 inputs × 2 sides × n·d·m = 288; the coefficients mixed in: P²·n·m + P·n·m = 72 + 36;
+      // W_out: n·m·d = 72; W_U once on the sum: 60
+      expect(evaluator.multiplyAdds).toBe(528);
+    });
+    withEvaluator(withPositions, 1, tokens, evaluator => {
+      const direction = lastLogit(5, 4);
+      evaluator.contributions(terms, direction);
+      direction.dispose();
+      // W_U pulled back: 60; W_E and W_pos read: 12 + 12; the direction through W_out: 72; projections: 288;
+      // u folded into every input: n·P·m = 36; every ordered entry: n·P²·m = 72
+      expect(evaluator.multiplyAdds).toBe(552);
+    });
+  });
+
   it('counts a pair term’s own logits by hand: both orders of the hidden product', () => {
     const pair = [...expand(bilinearOnly)][1]!;
     expect(pair.path).toBe(bilinear(0, embed(), embed(), true));
