@@ -8,6 +8,7 @@ describe('a formula that does not parse', () => {
     ['Id ⊗ W_X', "column 6: 'W_X' is not a feature tensor (see docs/notation.md)"],
     ['Id ⊗ ', 'column 6: the formula ends too early'],
     ['2 · · W_E', "column 5: unexpected '·'"],
+    ['Id ⊗\nW_E', "column 5: unexpected 'end of line'"],
     ['Id ⊗ W_OV W_E', "column 10: 'W_OV' needs an index: layer.head, e.g. ^{0.1}"],
     ['1 ⊗ b_O', "column 8: 'b_O' needs an index: a layer, e.g. ^{0}"],
     ['1 ⊗ b_O^{0.1}', "column 10: 'b_O' is indexed by a layer, e.g. ^{0}"],

@@ -50,3 +50,16 @@ describe('a sum under a coefficient', () => {
     expect(parseFormula('2 · (Id ⊗ W_E + Id ⊗ W_pos)')).toBe(e);
   });
 });
+
+describe('a raw score term (q)ᵀ M (k) / √d_head', () => {
+  it('prints both sides parenthesized around the map, in text and in LaTeX', () => {
+    const side = N.kron(N.id(), N.weight('W_E'));
+    const map = N.fprod([N.transpose(N.weight('W_Q', 0, 1)), N.weight('W_K', 0, 1)]);
+    const e = N.score(N.headScore(0, 1, 4, null), side, map, side);
+    expect(printExpr(e)).toBe('1/√4 · (Id ⊗ W_E)ᵀ W_Q^{0.1}ᵀ W_K^{0.1} (Id ⊗ W_E)');
+    expect(printExpr(e, 'latex')).toBe(
+      '\\tfrac{1}{\\sqrt{4}} \\cdot {(\\mathrm{Id} \\otimes W_E)}^{\\top} \\, {W_Q^{0,1}}^{\\top} \\, W_K^{0,1} \\, ' +
+        '(\\mathrm{Id} \\otimes W_E)',
+    );
+  });
+});
