@@ -18,6 +18,11 @@ ${layer}
   ${readout}
 }`)[0]!;
 
+/** A refused path is refused before any sub-path is lowered. */
+const sub = () => {
+  throw new Error('no sub-path to lower');
+};
+
 describe('the block that writes each path', () => {
   it('heads and the output bias of attention, with the bias of its norm', () => {
     const blocks = blocksOf(model('    norm layer\n    attention heads 2 size 2 bias'));
@@ -31,9 +36,6 @@ describe('the block that writes each path', () => {
   it('an attention block lowers what it writes and refuses anything else', () => {
     const blocks = blocksOf(model('    norm layer\n    attention heads 2 size 2 bias'));
     const attention = blocks.writers.find(b => b.kind === 'attention')!;
-    const sub = () => {
-      throw new Error('no sub-path to lower');
-    };
     expect(() => attention.lower(pos(), sub)).toThrow('attention block 0 does not write pos paths');
     expect(() => attention.lower(bias(site('mlp', 0, 'b_out')), sub)).toThrow(
       'attention block 0 does not write bias paths',
@@ -48,9 +50,6 @@ describe('a bilinear block', () => {
   it('refuses to lower what another block writes', () => {
     const blocks = blocksOf(model('    norm layer\n    bilinear hidden 3 bias'));
     const mlp = blocks.writers.find(b => b.kind === 'bilinear')!;
-    const sub = () => {
-      throw new Error('no sub-path to lower');
-    };
     expect(() => mlp.lower(head(0, 0, embed()), sub)).toThrow('bilinear block 0 does not write head paths');
     expect(() => mlp.lower(pos(), sub)).toThrow('bilinear block 0 does not write pos paths');
     expect(() => mlp.lower(bias(site('attn', 0, 'b_O')), sub)).toThrow('bilinear block 0 does not write bias paths');
