@@ -74,6 +74,7 @@ export function pairContributions(
       const perPosition = new Float64Array(n);
       for (const order of term.orders) {
         const [i, j] = ordered(term, order);
+        // Stryker disable next-line EqualityOperator: a write past a typed array's end is dropped
         for (let t = 0; t < n; t++) perPosition[t]! += order.weight * values[t * P * P + i * P + j]!;
       }
       consume(term.termIndex, perPosition);
@@ -84,13 +85,19 @@ export function pairContributions(
 /** Host floats per block of pair logits (n · b · V · P), so memory stays bounded. */
 const BLOCK_ELEMENTS = 1 << 22;
 
+/** Inputs per block of pair logits: the most whose n · b · V · P floats fit in `elements`, and at least one. */
+export function pairBlockSize(n: number, V: number, P: number, elements = BLOCK_ELEMENTS): number {
+  return Math.max(1, Math.floor(elements / (n * V * P)));
+}
+
 /**
  * Every pair term's full logits, n × V each. For a block of inputs p_i as left arguments and
  * every input p_j as right one, `C[t, (i,v), j] = Σ_k (W_in p_i)[t,k] M[k,v] (W_gate p_j)[t,k]` is
  * one batched product [n, b·V, m] × [n, m, P], where M = `afterHidden(layer)` is the m × V map after
  * the hidden layer (W_out, the final norm's gain and centring, W_U); a symmetrized pair also
  * needs its other order, D = the same with the sides swapped. Each term's values are read off
- * by index and scaled by its coefficient and the final norm's frozen per-position scale.
+ * by index and scaled by its coefficient and the final norm's frozen per-position scale. A block
+ * holds at most `blockElements` host floats (pairBlockSize); the values do not depend on it.
  */
 export function pairLogits(
   source: Projections,
@@ -98,6 +105,7 @@ export function pairLogits(
   afterHidden: (layer: number) => tf.Tensor2D,
   positionScale: tf.Tensor1D | undefined,
   consume: (termIndex: number, values: Float32Array) => void,
+  blockElements = BLOCK_ELEMENTS,
 ): void {
   const scale = positionScale?.dataSync();
   for (const group of pairGroups(terms)) {
@@ -115,7 +123,7 @@ export function pairLogits(
     const Lcolumns = group.symmetrized ? columnsOf(L) : [];
     const M = afterHidden(group.layer);
     const V = M.shape[1];
-    const block = Math.max(1, Math.floor(BLOCK_ELEMENTS / (n * V * P)));
+    const block = pairBlockSize(n, V, P, blockElements);
     // [n, b·V, P] on the host: rows (i, v) of a block of inputs, scaled by M, against every input
     const mixed = (rows: tf.Tensor3D, columns: readonly tf.Tensor2D[], b0: number, b: number): Float32Array => {
       const out = new Float32Array(n * b * V * P);
