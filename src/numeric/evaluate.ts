@@ -215,6 +215,7 @@ export class PathEvaluator {
       const u = this.view.unembedPulledBack(direction);
       return [u, this.view.normPulledBack(this.finalNorm, u, this.finalScale())];
     });
+    // Stryker disable next-line ArrayDeclaration: the length only presizes; every index is written below
     const out: Float64Array[] = new Array(terms.length);
     terms.forEach((term, i) => {
       if (term.path.kind === 'bilinear') return;
@@ -265,7 +266,8 @@ export class PathEvaluator {
 
 const isLogitBias = (path: Path) => path.kind === 'bias' && path.site === B_U;
 
-const keys = new Map<Path, string>();
+// weak, so that a forgotten path (forgetPaths) takes its key with it
+const keys = new WeakMap<Path, string>();
 let nextKey = 0;
 function pathKey(path: Path): string {
   let k = keys.get(path);

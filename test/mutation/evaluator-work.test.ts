@@ -83,6 +83,16 @@ describe('the multiply-add counter', () => {
     });
   });
 
+  it('computes W_out W_U once per layer when ordered and symmetrized pairs of the layer come side by side', () => {
+    const ordered = [...expand(bilinearOnly, { symmetrize: false })].filter(t => t.path.kind === 'bilinear');
+    expect(ordered.map(t => t.path)).toEqual([bilinear(0, embed(), embed(), false)]);
+    withEvaluator(bilinearOnly, 1, tokens, evaluator => {
+      evaluator.forEachTermLogits([...expand(bilinearOnly), ...ordered], () => {});
+      // as above, 684, and the ordered pair's one order: n·P·V·m·(P + 1) = 180; M is not computed again
+      expect(evaluator.multiplyAdds).toBe(864);
+    });
+  });
+
   it('counts pairs of two inputs (the token and its position) by hand: P = 2', () => {
     const withPositions = model({ bilinear: { hidden: 6, bias: false } }, { positional: true });
     const terms = [...expand(withPositions)];
