@@ -17,7 +17,7 @@ import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-
 import { progress } from './progress.js';
 import { oneSpec, targetFlag, targetFlags, type TargetValues } from './target-flags.js';
 import { DEFAULT_MAX_TERMS, termLimitFlags, type TermLimitValues } from './term-limit.js';
-import { writeAtomically } from './write-file.js';
+import { refuseUnwritable, writeAtomically } from './write-file.js';
 
 const HELP = `usage: pathsum report SPEC --tokens T1,T2,... [-o FILE.html] [options]
 
@@ -77,6 +77,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const spec = oneSpec('report', positionals);
   if (values.output !== undefined && !values.output.endsWith('.html'))
     throw new UserError(`report: the output file must end in .html, found '${values.output}'`);
+  if (values.output !== undefined) refuseUnwritable(values.output);
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('report', values.seed) ?? 0;
   const { file, models } = readSpecSource(spec);

@@ -20,12 +20,13 @@ import {
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { visible } from '../language/visible.js';
+import { UserError } from '../errors.js';
 import { parseFlags } from './args.js';
 import { packageRoot } from './package-root.js';
 import { summarize } from './check.js';
 import type { Io } from './io.js';
 import { progress } from './progress.js';
-import { writeAtomically } from './write-file.js';
+import { refuseUnwritable, writeAtomically } from './write-file.js';
 
 const HELP = `usage: pathsum start [options]
 
@@ -33,7 +34,7 @@ A tour of pathsum on the bundled induction model (examples/induction): its summa
 its path expansion, the terms that carry its prediction on a repeated sequence, the check that
 the terms add up to the forward pass on 20 random inputs, and the LaTeX of the top terms.
 
-  -o, --output FILE    where the LaTeX goes (default pathsum-tour.tex)
+  -o, --output FILE    where the LaTeX goes, a name ending in .tex (default pathsum-tour.tex)
   --backend B          auto (the default: node if @tensorflow/tfjs-node is installed, else wasm), node, wasm or cpu
   --quiet              no progress bar
 `;
@@ -73,6 +74,9 @@ export async function tourSteps(args: string[], io: Io): Promise<number | (() =>
     io.stdout(HELP);
     return 0;
   }
+  const file = values.output ?? 'pathsum-tour.tex';
+  if (!file.endsWith('.tex')) throw new UserError(`start: the output file must end in .tex, found '${file}'`);
+  refuseUnwritable(file);
   const backend = await useBackend(parseBackend(values.backend));
   const model = loadModel(bundledModel());
   const terms = [...expand(model.arch)];
@@ -99,7 +103,6 @@ export async function tourSteps(args: string[], io: Io): Promise<number | (() =>
   };
   const check = () => out(verification(model, terms, io, values.quiet));
   const write = () => {
-    const file = values.output ?? 'pathsum-tour.tex';
     writeAtomically(file, latexDocument(tourListing(model, result, top)));
     out(`wrote ${visible(file)}: the LaTeX of these ${TOP} terms (pdflatex ${visible(file)})`);
     out(`next: pathsum eval examples/induction --tokens ${INPUT.join(',')}   ·   docs/walkthrough.md`);

@@ -20,6 +20,16 @@ export function writeAtomically(path: string, text: string): void {
   }
 }
 
+/**
+ * Refuses, before a command does its work, a path that writeAtomically would refuse: anything but a
+ * regular file already there, or a missing directory.
+ */
+export function refuseUnwritable(path: string): void {
+  refuseNonRegular(path);
+  const directory = dirname(path);
+  if (!existsSync(directory)) throw new UserError(`cannot write ${path}: the directory ${directory} does not exist`);
+}
+
 function refuseNonRegular(path: string): void {
   let stats: Stats;
   try {

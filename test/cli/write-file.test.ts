@@ -144,3 +144,46 @@ describe('pathsum latex -o', () => {
     expect(fs.readFileSync(join(dir, 'out.tex'), 'utf8')).toMatch(/^\\documentclass/);
   });
 });
+
+// The model named is missing: the refusal names the output, so it came before the model was read
+describe('a command refuses its -o target before it does any work', () => {
+  const commands = [
+    ['start', ['--quiet']],
+    ['latex', ['no-such-spec.pathsum']],
+    ['report', ['no-such-spec.pathsum', '--tokens', '0,1', '--quiet']],
+    ['import', ['no-such-folder']],
+  ] as const;
+  const suffix = { start: '.tex', latex: '.tex', report: '.html', import: '.pathsum' } as const;
+  const run = async (command: string, args: readonly string[], output: string) => {
+    const io = memoryIo();
+    const code = await main([command, ...args, '-o', output], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+
+  it.each(
+    commands,
+  )('%s: a directory in the way, a missing directory, a file where a directory should be', async (command, args) => {
+    const dir = directory();
+    const name = `out${suffix[command]}`;
+    fs.mkdirSync(join(dir, name));
+    fs.writeFileSync(join(dir, 'file'), '');
+    const expectations = [
+      [join(dir, name), refusal(join(dir, name), 'a directory')],
+      [join(dir, 'no', name), `cannot write ${join(dir, 'no', name)}: the directory ${join(dir, 'no')} does not exist`],
+      [join(dir, 'file', name), `cannot write ${join(dir, 'file', name)}: a part of the path is not a directory`],
+    ];
+    for (const [output, message] of expectations)
+      expect(await run(command, args, output!)).toEqual({ code: 1, out: '', err: `pathsum: ${message}\n` });
+    expect(fs.readdirSync(dir).sort()).toEqual(['file', name]);
+  });
+
+  it('start: the document is a .tex file', async () => {
+    const output = join(directory(), 'tour.txt');
+    expect(await run('start', ['--quiet'], output)).toEqual({
+      code: 1,
+      out: '',
+      err: `pathsum: start: the output file must end in .tex, found '${output}'\n`,
+    });
+    expect(fs.existsSync(output)).toBe(false);
+  });
+});
