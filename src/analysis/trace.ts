@@ -3,9 +3,9 @@
 // latest placeholder by every component written to the stream before that site. Children add up to their
 // parent, so the frontier adds up to the logit at every step, whatever the budget.
 import { argmax } from '../numeric/attribution.js';
-import { disposeFrozen, forwardOne } from '../numeric/forward.js';
+import { disposeFrozen, forwardOfModel } from '../numeric/forward.js';
 import type { Model } from '../numeric/model.js';
-import { OverflowError, overflowed } from '../numeric/overflow.js';
+import { overflowed } from '../numeric/overflow.js';
 import { hasPlaceholder, nextPlaceholder, type Partial, residual } from './partial-path.js';
 import { PriorityQueue } from './priority-queue.js';
 import { FrozenStream } from './trace-stream.js';
@@ -59,18 +59,18 @@ export interface Trace {
 const DEFAULT_BUDGET = 100;
 
 export function trace(model: Model, tokens: readonly number[], options: TraceOptions = {}): Trace {
-  const { logits, frozen } = forwardOf(model, tokens);
+  const { logits, frozen } = forwardOfModel(model, tokens);
   let stream: FrozenStream | undefined;
   try {
     const rows = logits.arraySync();
     const position = options.position ?? tokens.length - 1;
     const token = options.token ?? argmax(rows[position]!);
     const logit = rows[position]![token]!;
-    if (!Number.isFinite(logit)) throw overflowed(`${model.source}: the forward pass`, 'the logits');
+    if (!Number.isFinite(logit)) throw overflowed('the forward pass', 'the logits', model.source);
     stream = new FrozenStream(model.arch, model.weights, tokens, frozen, { position, token }, options.splitPositions);
     const grown = grow(stream, logit, options);
     if (grown.nodes.some(n => !Number.isFinite(n.contribution)))
-      throw overflowed(`${model.source}: the trace`, 'the contributions of its nodes');
+      throw overflowed('the trace', 'the contributions of its nodes', model.source);
     return {
       logit,
       target: { token, position, predicted: options.token === undefined },
@@ -122,12 +122,4 @@ function grow(stream: FrozenStream, logit: number, options: TraceOptions) {
     open: queue.size,
     work: { expansionMultiplyAdds: spent, minimumMultiplyAdds: floor, worstRatio },
   };
-}
-
-function forwardOf(model: Model, tokens: readonly number[]) {
-  try {
-    return forwardOne(model.arch, model.weights, tokens);
-  } catch (error) {
-    throw error instanceof OverflowError ? new OverflowError(`${model.source}: ${error.message}`) : error;
-  }
 }

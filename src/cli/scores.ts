@@ -122,9 +122,12 @@ export async function focusScores(
 ): Promise<ScoreFocus> {
   const { arch, weights } = o.model;
   const n = o.tokens.length;
-  const { evaluateScores } = await import('../numeric/scores.js');
+  const [{ evaluateScores }, { namingOverflow }] = await Promise.all([
+    import('../numeric/scores.js'),
+    import('../numeric/overflow.js'),
+  ]);
   const terms = expandScores(arch, o.target, o.selection);
-  const values = evaluateScores(arch, weights, o.tokens, o.target, terms);
+  const values = namingOverflow(o.model.source, () => evaluateScores(arch, weights, o.tokens, o.target, terms));
   const chosen = key ?? mostAttended(values.pattern, n, query);
   const at = query * n + chosen;
   const { sum } = values.totals();

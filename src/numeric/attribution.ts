@@ -5,11 +5,11 @@ import type { Term } from '../model/expand.js';
 import { pathFamily } from '../paths/family.js';
 import type { Attribution } from './contributions.js';
 import { PathEvaluator } from './evaluate.js';
-import { disposeFrozen, forwardOne } from './forward.js';
+import { disposeFrozen, forwardOfModel } from './forward.js';
 import type { Model } from './model.js';
 
 export { type Attribution, byFamily, byHead, byMagnitude, type GroupContribution } from './contributions.js';
-import { OverflowError, overflowed } from './overflow.js';
+import { overflowed } from './overflow.js';
 
 export interface Target {
   readonly position: number;
@@ -48,7 +48,7 @@ export function evaluateSequence(
   options: EvaluateOptions = {},
 ): SequenceEvaluation {
   const { arch, weights } = model;
-  const { logits, frozen } = forwardOf(model, tokens);
+  const { logits, frozen } = forwardOfModel(model, tokens);
   const evaluator = new PathEvaluator(arch, weights, tokens, frozen);
   try {
     const forwardLogits = logits.arraySync();
@@ -90,7 +90,7 @@ export function sumOfTermsError(
   tokens: readonly number[],
   terms: readonly Term[],
 ): { maxAbsError: number; logitScale: number } {
-  const { logits, frozen } = forwardOf(model, tokens);
+  const { logits, frozen } = forwardOfModel(model, tokens);
   const evaluator = new PathEvaluator(model.arch, model.weights, tokens, frozen);
   try {
     const total = evaluator.sumOfLogits(terms);
@@ -108,16 +108,7 @@ export function sumOfTermsError(
   }
 }
 
-/** The forward pass, an overflow named with the weights it came from. */
-function forwardOf(model: Model, tokens: readonly number[]) {
-  try {
-    return forwardOne(model.arch, model.weights, tokens);
-  } catch (error) {
-    throw error instanceof OverflowError ? new OverflowError(`${model.source}: ${error.message}`) : error;
-  }
-}
-
-const inModel = (model: Model, what: string, step: string) => overflowed(`${model.source}: ${what}`, step);
+const inModel = (model: Model, what: string, step: string) => overflowed(what, step, model.source);
 
 /** A term whose value is not finite would print as NaN in every table: the first one is named instead. */
 function checkTerms(model: Model, terms: readonly Term[], finite: (i: number) => boolean): void {

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture } from '../language/architecture.js';
 import { defaultKey } from '../language/site.js';
 import { forwardThrough } from '../model/forward.js';
-import { forwardChecked } from './overflow.js';
+import type { Model } from './model.js';
+import { forwardChecked, namingOverflow } from './overflow.js';
 import type { Weights } from './weights.js';
 
 export { NORM_EPS } from '../model/blocks/norm.js';
@@ -49,6 +50,10 @@ export function forwardOne(
   });
   return result!;
 }
+
+/** forwardOne on a model's own weights, an overflow named with where they came from. */
+export const forwardOfModel = (model: Model, tokens: readonly number[]) =>
+  namingOverflow(model.source, () => forwardOne(model.arch, model.weights, tokens));
 
 export function disposeFrozen(frozen: SequenceFrozen): void {
   for (const p of frozen.patterns) p?.dispose();

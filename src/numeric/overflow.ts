@@ -8,10 +8,29 @@ import type { Block, ForwardContext } from '../model/block.js';
 import { blocksOf } from '../model/blocks.js';
 import { forwardThrough } from '../model/forward.js';
 
-export class OverflowError extends UserError {}
+export class OverflowError extends UserError {
+  /** `source` names the weights the overflow came from (a file, or random weights), once it is known. */
+  constructor(
+    readonly detail: string,
+    readonly source?: string,
+  ) {
+    super(source === undefined ? detail : `${source}: ${detail}`);
+  }
+}
 
-export const overflowed = (what: string, step: string): OverflowError =>
-  new OverflowError(`${what} overflowed float32 in ${step}: the weights are too large`);
+export const overflowed = (what: string, step: string, source?: string): OverflowError =>
+  new OverflowError(`${what} overflowed float32 in ${step}: the weights are too large`, source);
+
+/** f(), an overflow it throws named with the weights it came from unless it names them already. */
+export function namingOverflow<T>(source: string, f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    throw error instanceof OverflowError && error.source === undefined
+      ? new OverflowError(error.detail, source)
+      : error;
+  }
+}
 
 /** Every entry of `t` is finite. */
 export const allFinite = (t: tf.Tensor): boolean => tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0] === 1);

@@ -8,11 +8,11 @@ import type { Architecture } from '../language/architecture.js';
 import { defaultKey, site } from '../language/site.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { rotateRows } from '../linalg/rotary.js';
-import { forwardThrough } from '../model/forward.js';
 import { attentionOf, keyBias, queryBias, type ScoreTarget, type ScoreTerm } from '../model/scores.js';
 import type { Path } from '../paths/path.js';
 import { PathEvaluator } from './evaluate.js';
 import { disposeFrozen, type SequenceFrozen } from './forward.js';
+import { forwardChecked, overflowed } from './overflow.js';
 import { entersBehind, WeightView } from './weight-view.js';
 import type { Weights } from './weights.js';
 
@@ -170,6 +170,12 @@ class SideProjections {
     const [n, dh] = rows.shape as [number, number];
     const m: Matrix = { rows: n, cols: dh, data: Float64Array.from(rows.dataSync()) };
     rows.dispose();
+    // float32 products of finite weights can overflow; the float64 products of two sides cannot
+    if (!m.data.every(Number.isFinite))
+      throw overflowed(
+        'the score terms',
+        `the ${side} side of head ${layer}.${head} (W_${side === 'query' ? 'Q' : 'K'})`,
+      );
     return spec.rotary ? rotateRows(m, spec.rotary.base) : m;
   }
 }
@@ -193,7 +199,7 @@ function forwardWithScores(
   const scales = new Map<string, tf.Tensor1D>();
   let scores: Float64Array | undefined;
   tf.tidy(() => {
-    forwardThrough(arch, {
+    forwardChecked(arch, {
       tf,
       tokens: tf.tensor2d([[...tokens]], [1, tokens.length], 'int32'),
       weight: at => {

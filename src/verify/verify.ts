@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { Architecture } from '../language/architecture.js';
 import type { Term } from '../model/expand.js';
 import type { Model } from '../numeric/model.js';
+import { namingOverflow } from '../numeric/overflow.js';
 import { disposeWeights, randomWeights, type Weights } from '../numeric/weights.js';
 import type { Identity } from './identity.js';
 import { QK_SHARPENING } from './tolerances.js';
@@ -81,8 +82,9 @@ export function verificationLaws(model: Model, terms: readonly Term[], options: 
   });
   const withSequence = <T>(i: Input, f: (s: Sequence) => T): T => {
     const weights: Weights = i.weightSeed === null ? model.weights : verifyWeights(arch, i.weightSeed);
+    const source = i.weightSeed === null ? model.source : `random weights (seed ${i.weightSeed})`;
     try {
-      return f({ arch, weights, tokens: i.tokens });
+      return namingOverflow(source, () => f({ arch, weights, tokens: i.tokens }));
     } finally {
       if (weights !== model.weights) disposeWeights(weights);
     }

@@ -13,12 +13,14 @@ import { compile, loadSpec } from '../../src/model/spec.js';
 import { expand } from '../../src/model/expand.js';
 import { requiredWeights } from '../../src/model/weights.js';
 import { pathFamily } from '../../src/paths/family.js';
+import { expandScores } from '../../src/model/scores.js';
 import { evaluateSequence } from '../../src/numeric/attribution.js';
 import { useBackend } from '../../src/numeric/backend.js';
 import { forward } from '../../src/numeric/forward.js';
 import type { Model } from '../../src/numeric/model.js';
 import { OverflowError } from '../../src/numeric/overflow.js';
 import { readSafetensors, writeSafetensors } from '../../src/numeric/safetensors.js';
+import { evaluateScores } from '../../src/numeric/scores.js';
 import { disposeWeights, randomWeights, type Weights } from '../../src/numeric/weights.js';
 
 beforeAll(async () => {
@@ -163,23 +165,54 @@ describe('the terms are checked where the forward pass is finite', () => {
   });
 });
 
-describe('pathsum eval on the induction model with its weights × 1e20', () => {
-  it('exits 1 with one line naming the file and the step', async () => {
+describe('a score term overflows where the forward pass does not', () => {
+  it('names the side: W_E and W_pos cancel in the stream (x = 0), but each alone times W_Q is 1e40', () => {
+    const m = model('width 1\n embed positional\n layer { attention heads 1 size 1 }\n unembed', {
+      'embed.W_E': [BIG, BIG],
+      'pos_embed.W_pos': [-BIG, -BIG],
+      'blocks.0.attn.W_Q': [BIG],
+    });
+    const target = { layer: 0, head: 0 };
+    expect(() => evaluateScores(m.arch, m.weights, [0, 1], target, expandScores(m.arch, target))).toThrow(
+      new OverflowError(
+        'the score terms overflowed float32 in the query side of head 0.0 (W_Q): the weights are too large',
+      ),
+    );
+    expect(() => evaluateSequence(m, [0, 1], [...expand(m.arch)])).not.toThrow();
+    disposeWeights(m.weights);
+  });
+});
+
+describe('the commands on the induction model with its weights × 1e20', () => {
+  let file: string;
+  beforeAll(() => {
     const source = 'examples/induction/model.safetensors';
     const { tensors } = readSafetensors(readFileSync(source), source);
     const scaled = new Map([...tensors].map(([k, t]) => [k, { shape: t.shape, data: t.data.map(v => v * BIG) }]));
     expect([...scaled.values()].every(t => t.data.every(Number.isFinite))).toBe(true);
-    const file = join(mkdtempSync(join(tmpdir(), 'pathsum-overflow-')), 'big.safetensors');
+    file = join(mkdtempSync(join(tmpdir(), 'pathsum-overflow-')), 'big.safetensors');
     writeFileSync(file, writeSafetensors(scaled));
+  });
+
+  it.each(
+    [
+      ['eval', '--tokens', '1,2,3'],
+      ['eval', '--tokens', '1,2,3', '--scores', '0.0'],
+      ['eval', '--tokens', '1,2,3', '--scores', '1.1'],
+      ['trace', '--tokens', '1,2,3'],
+      ['report', '--tokens', '1,2,3', '--quiet'],
+      ['verify', '--runs', '1', '--quiet'],
+    ].map(command => [command.join(' '), command]),
+  )('pathsum %s exits 1 with one line naming the file and the step', async (_, [command, ...flags]) => {
     const io = memoryIo();
     const backend = process.env.PATHSUM_TEST_BACKEND === 'cpu' ? 'cpu' : 'wasm';
-    const argv = ['eval', 'examples/induction', '--weights', file, '--tokens', '1,2,3', '--backend', backend];
-    const code = await main(argv, io);
-    expect(code).toBe(1);
-    expect(io.out()).toBe('');
-    expect(io.err()).toBe(
-      `pathsum: ${file}: the forward pass overflowed float32 in layer 0 attention (scores): ` +
+    const code = await main([command!, 'examples/induction', '--weights', file, ...flags, '--backend', backend], io);
+    expect({ code, out: io.out(), err: io.err() }).toEqual({
+      code: 1,
+      out: '',
+      err:
+        `pathsum: ${file}: the forward pass overflowed float32 in layer 0 attention (scores): ` +
         'the weights are too large\n',
-    );
+    });
   });
 });

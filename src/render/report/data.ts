@@ -10,6 +10,7 @@ import { interactionMatrix } from '../../analysis/interaction.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import type { Term } from '../../model/expand.js';
 import { expandScores, formatScoreTerm, type ScoreTarget, scoreFamily } from '../../model/scores.js';
+import { namingOverflow } from '../../numeric/overflow.js';
 import { evaluateScores } from '../../numeric/scores.js';
 import { termToJSON } from '../../model/term-formula.js';
 import {
@@ -20,7 +21,7 @@ import {
   evaluateSequence,
   type GroupContribution,
 } from '../../numeric/attribution.js';
-import { disposeFrozen, forwardOne } from '../../numeric/forward.js';
+import { disposeFrozen, forwardOfModel } from '../../numeric/forward.js';
 import type { Model } from '../../numeric/model.js';
 import { type LawReport, verifyModel } from '../../verify/verify.js';
 
@@ -205,7 +206,7 @@ function pathTerms(
 
 /** The forward logits, [n][V], and every head's pattern on this input, frozen as the expansion freezes it. */
 function forwardPass(model: Model, tokens: readonly number[]) {
-  const { logits, frozen } = forwardOne(model.arch, model.weights, tokens);
+  const { logits, frozen } = forwardOfModel(model, tokens);
   try {
     const attention = frozen.patterns.flatMap((p, layer) =>
       p ? (p.arraySync() as number[][][]).map((pattern, head) => ({ layer, head, pattern })) : [],
@@ -221,7 +222,7 @@ function forwardPass(model: Model, tokens: readonly number[]) {
 function headScores(model: Model, tokens: readonly number[], head: ScoreTarget, query: number, top: number) {
   const { arch, weights } = model;
   const terms = expandScores(arch, head);
-  const values = evaluateScores(arch, weights, tokens, head, terms);
+  const values = namingOverflow(model.source, () => evaluateScores(arch, weights, tokens, head, terms));
   const n = tokens.length;
   const row = Array.from(values.pattern.subarray(query * n, query * n + query + 1));
   const key = row.indexOf(Math.max(...row));
