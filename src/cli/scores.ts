@@ -4,14 +4,17 @@ import { UserError } from '../errors.js';
 import { printExpr, type Style } from '../formula/print.js';
 import type { Architecture } from '../language/architecture.js';
 import type { ExpandOptions } from '../model/block.js';
+import { compare, formatTotal, total } from '../model/total.js';
 import {
   attentionOf,
+  countScoreTerms,
   expandScores,
   formatScoreTerm,
   rawScoreFormula,
   type ScoreTarget,
   type ScoreTerm,
   scoreFamily,
+  scoreTerms,
   scoreTermToJSON,
 } from '../model/scores.js';
 import type { Model } from '../numeric/model.js';
@@ -44,11 +47,12 @@ export async function printScoreTerms(
   target: ScoreTarget,
   o: ExpandScoresOptions,
 ): Promise<number> {
-  const all = expandScores(arch, target, o.selection);
-  const terms = all.slice(0, o.limit);
   const out = bufferedStdout(io);
   if (o.format === 'json') out.write('{ "terms": [');
-  for (const [i, t] of terms.entries()) {
+  let shown = 0;
+  for (const t of scoreTerms(arch, target, o.selection)) {
+    if (shown === o.limit) break;
+    const i = shown++;
     if (o.format === 'json')
       out.write(`${i === 0 ? '\n' : ',\n'}  ${JSON.stringify(scoreTermToJSON(t, arch, target, o))}`);
     else {
@@ -59,7 +63,8 @@ export async function printScoreTerms(
   }
   if (o.format === 'json') out.write('\n] }\n');
   out.flush();
-  if (terms.length < all.length) io.stderr(`showing the first ${terms.length} of ${count(all.length)} score terms\n`);
+  const all = countScoreTerms(arch, target, o.selection);
+  if (compare(total(shown), all) < 0) io.stderr(`showing the first ${shown} of ${formatTotal(all)} score terms\n`);
   return 0;
 }
 

@@ -4,7 +4,7 @@
 // (total.ts): exact BigInts while they stay printable, logarithms past that.
 import { UserError } from '../errors.js';
 import type { Architecture } from '../language/architecture.js';
-import type { CountContext, Counts, ExpandOptions } from './block.js';
+import type { Block, CountContext, Counts, ExpandOptions } from './block.js';
 import { type Blocks, blocksOf } from './blocks.js';
 import { add as addTotals, convolve, halve, multiply as mulTotals, type Total, ZERO } from './total.js';
 
@@ -60,8 +60,11 @@ export function countTerms(
   return counted(walk(blocks, options, options.maxDegree), options.maxDegree, options.maxDegree);
 }
 
-/** The counts after every block, per degree up to `cap`, and the highest degree a term reaches. */
-function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: Stream; top: bigint } {
+/**
+ * The counts after every block, or only after the blocks before `until`, per degree up to `cap`, and the
+ * highest degree a term reaches.
+ */
+function walk(blocks: Blocks, options: ExpandOptions, cap: number, until?: Block): { stream: Stream; top: bigint } {
   const symmetrize = options.symmetrize ?? true;
   const context: CountContext = {
     options,
@@ -72,8 +75,32 @@ function walk(blocks: Blocks, options: ExpandOptions, cap: number): { stream: St
     pairs: c => counts(symmetrize ? unorderedPairs(streamOf(c)) : orderedPairs(streamOf(c)), 2n * topDegreeOf(c)),
   };
   let residual = context.constant(0, 0);
-  for (const block of [...blocks.writers, blocks.readout]) residual = block.count(residual, context);
+  for (const block of [...blocks.writers, blocks.readout]) {
+    if (block === until) break;
+    residual = block.count(residual, context);
+  }
   return { stream: streamOf(residual), top: topDegreeOf(residual) };
+}
+
+/**
+ * The score terms of an attention block (model/scores.ts): every ordered pair of the terms entering it, with
+ * `constants` more of degree 0 on each side (its norm's bias, its own b_Q or b_K), within the degree bound.
+ */
+export function countPairsEntering(
+  blocks: Blocks,
+  block: Block,
+  constants: number,
+  options: ExpandOptions = {},
+): Total {
+  const sides = (cap: number) => add(walk(blocks, options, cap, block).stream, monomial(cap, 0, BigInt(constants)));
+  const highest = 2n * walk(blocks, options, 0, block).top;
+  if (options.maxDegree === undefined || BigInt(options.maxDegree) >= highest) {
+    const { maxDegree: _none, ...unbounded } = options;
+    const { total } = add(walk(blocks, unbounded, 0, block).stream, monomial(0, 0, BigInt(constants)));
+    return mulTotals(total, total);
+  }
+  if (options.maxDegree > DEGREE_CAP_LIMIT) throw new DegreeCapError(options.maxDegree, highest);
+  return orderedPairs(sides(options.maxDegree)).poly.reduce(addTotals, ZERO);
 }
 
 /** Per degree up to `cap`; with a degree bound, the total of the degrees kept. */

@@ -12,8 +12,10 @@ import { bias, type Path, pathToJSON } from '../paths/path.js';
 import { leaf, type Term } from '../paths/term.js';
 import type { Rational } from '../rational.js';
 import { Rewriter } from '../simplify/rewrite.js';
-import type { ExpandOptions, Stream } from './block.js';
-import { blocksOf } from './blocks.js';
+import type { Block, ExpandOptions, Stream } from './block.js';
+import { type Blocks, blocksOf } from './blocks.js';
+import { countPairsEntering, type Total } from './count.js';
+import { append } from './stream.js';
 import { normed } from './blocks/attention.js';
 import { lower } from './lower.js';
 
@@ -47,34 +49,62 @@ export function attentionOf(arch: Architecture, target: ScoreTarget): AttentionB
   return spec;
 }
 
-/** The residual stream's terms entering the target's layer, with the LayerNorm bias of its pre-norm. */
-export function sideTerms(arch: Architecture, layer: number, options: ExpandOptions = {}): Term[] {
+/** The attention block of `layer` among the model's blocks. */
+function attentionBlock(arch: Architecture, layer: number): { blocks: Blocks; block: Block } {
   const blocks = blocksOf(arch);
-  let stream: Stream = () => [];
-  for (const block of blocks.writers) {
-    if (block.kind === 'attention' && block.layer === layer) {
-      const extras = (block.norm?.extras() ?? []).map(leaf);
-      return [...stream(), ...extras];
-    }
-    stream = block.expand(stream, options);
-  }
-  throw new Error(`model '${arch.name}' has no attention block in layer ${layer}`);
+  const block = blocks.writers.find(b => b.kind === 'attention' && b.layer === layer);
+  if (!block) throw new Error(`model '${arch.name}' has no attention block in layer ${layer}`);
+  return { blocks, block };
 }
 
-/** Every score term of the target head, query side major; `maxDegree` bounds the sum of both sides' degrees. */
-export function expandScores(arch: Architecture, target: ScoreTarget, options: ExpandOptions = {}): ScoreTerm[] {
+/** The residual stream's terms entering the target's layer, with the LayerNorm bias of its pre-norm: re-runnable. */
+function sideStream(arch: Architecture, layer: number, options: ExpandOptions): Stream {
+  const { blocks, block } = attentionBlock(arch, layer);
+  let stream: Stream = () => [];
+  for (const writer of blocks.writers.slice(0, blocks.writers.indexOf(block))) stream = writer.expand(stream, options);
+  const extras = (block.norm?.extras() ?? []).map(leaf);
+  const before = stream;
+  return () => append(before(), extras);
+}
+
+/** The residual stream's terms entering the target's layer, with the LayerNorm bias of its pre-norm. */
+export const sideTerms = (arch: Architecture, layer: number, options: ExpandOptions = {}): Term[] => [
+  ...sideStream(arch, layer, options)(),
+];
+
+/**
+ * Every score term of the target head, query side major, one at a time: the key side is expanded again for
+ * each query, so memory stays that of the expansion, whatever the number of terms. `maxDegree` bounds the
+ * sum of both sides' degrees.
+ */
+export function* scoreTerms(
+  arch: Architecture,
+  target: ScoreTarget,
+  options: ExpandOptions = {},
+): Generator<ScoreTerm> {
   const spec = attentionOf(arch, target);
-  const residual = sideTerms(arch, target.layer, options);
-  const side = (b: Path) => (spec.bias ? [...residual, leaf(b)] : residual);
+  const residual = sideStream(arch, target.layer, options);
+  const side = (b: Path) => (spec.bias ? append(residual(), [leaf(b)]) : residual());
   const maxDegree = options.maxDegree ?? Infinity;
-  const terms: ScoreTerm[] = [];
   for (const q of side(queryBias(target.layer)))
     for (const k of side(keyBias(target.layer))) {
       const d = q.degree + k.degree;
       if (d <= maxDegree)
-        terms.push({ query: q.path, key: k.path, coefficient: q.coefficient.mul(k.coefficient), degree: d });
+        yield { query: q.path, key: k.path, coefficient: q.coefficient.mul(k.coefficient), degree: d };
     }
-  return terms;
+}
+
+/** Every score term of the target head, query side major (scoreTerms, held in a list). */
+export const expandScores = (arch: Architecture, target: ScoreTarget, options: ExpandOptions = {}): ScoreTerm[] => [
+  ...scoreTerms(arch, target, options),
+];
+
+/** How many terms scoreTerms gives, counted in closed form (model/count.ts) without expanding them. */
+export function countScoreTerms(arch: Architecture, target: ScoreTarget, options: ExpandOptions = {}): Total {
+  const spec = attentionOf(arch, target);
+  const { blocks, block } = attentionBlock(arch, target.layer);
+  const constants = (block.norm?.extras().length ?? 0) + (spec.bias ? 1 : 0);
+  return countPairsEntering(blocks, block, constants, options);
 }
 
 /** The raw formula of a score term: `c · (q)ᵀ W_Qᵀ R W_K (k) / √d_head`, the sides as the head reads them. */

@@ -98,6 +98,15 @@ describe('expand streams', () => {
     expect(Number(out.trim())).toBeGreaterThan(1000);
   });
 
+  it('`expand --scores 3.0 --limit 3` prints 3 of the (s₃)² score terms, s₃ the terms entering layer 3', async () => {
+    const entering = handCount(LAYERS - 1);
+    expect(entering).toBe(739_935n);
+    const { code, out, err } = await cli('expand', SPEC, '--scores', '3.0', '--limit', '3');
+    expect(code).toBe(0);
+    expect(out.trimEnd().split('\n')).toHaveLength(3);
+    expect(err).toBe(`showing the first 3 of ${entering * entering} score terms\n`);
+  });
+
   it.concurrent('forgetting interned paths and formulas changes no term and keeps their tables bounded', () => {
     const arch = loadSpec(SPEC);
     const bound = 1000;

@@ -1,10 +1,12 @@
 // Score terms (docs/design.md §1, "Score terms"): the expansion of a head's scores into (query path, key path)
 // terms, printed in Elhage et al. 2021's three-factor form. The expected formulas are written by hand from the
 // paper's equations (the attention-only 1- and 2-layer transformers), not produced by the code under test.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { printExpr } from '../../src/formula/print.js';
 import { compile } from '../../src/model/spec.js';
 import {
+  countScoreTerms,
   expandScores,
   formatScoreTerm,
   rawScoreFormula,
@@ -12,6 +14,7 @@ import {
   type ScoreTarget,
 } from '../../src/model/scores.js';
 import { simplifyWithTrace } from '../../src/simplify/rewrite.js';
+import { smallArchitecture } from '../arbitraries.js';
 
 const model = (layers: string, head = 'attention heads 2 size 4') =>
   compile(`model m {\n vocab 5\n context 4\n width 4\n embed\n layers ${layers} { ${head} }\n unembed\n}\n`)[0]!;
@@ -85,5 +88,27 @@ describe('score terms of attention-only transformers', () => {
     const all = expandScores(arch, { layer: 1, head: 0 });
     expect(all.every(t => t.degree === 2)).toBe(true);
     expect(expandScores(arch, { layer: 1, head: 0 }, { maxDegree: 1 })).toEqual([]);
+  });
+});
+
+describe('the number of score terms, counted in closed form', () => {
+  const withAttention = smallArchitecture(3).filter(a => a.layers.some(l => l.attention));
+  const options = fc.record({
+    symmetrize: fc.boolean(),
+    maxDegree: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+    ablateBilinear: fc.constantFrom(new Set<number>(), new Set([0])),
+  });
+
+  it('is the length of the expansion, for every head, with or without a degree bound or an ablation', () => {
+    fc.assert(
+      fc.property(withAttention, options, (arch, o) => {
+        arch.layers.forEach((layer, l) => {
+          if (!layer.attention) return;
+          const target = { layer: l, head: layer.attention.heads - 1 };
+          expect(countScoreTerms(arch, target, o)).toEqual({ exact: BigInt(expandScores(arch, target, o).length) });
+        });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
