@@ -154,7 +154,9 @@ describe('pair logits in blocks', () => {
           const expected = byHand(c, pair);
           const values = got.get(i)!;
           expect(values).toHaveLength(expected.length);
-          expected.forEach((x, k) => expect(Math.abs(values[k]! - x)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(x))));
+          expected.forEach((x, k) => {
+            expect(Math.abs(values[k]! - x)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(x)));
+          });
         });
       }),
       { numRuns: 60 },
