@@ -95,6 +95,7 @@ const byNode = new Map<Expr, { entry: SymbolEntry; layer: number; head: number }
 /** The table entry that prints a leaf node, with its indices. */
 export function symbolOf(e: Expr): { entry: SymbolEntry; layer: number; head: number } | undefined {
   const cached = byNode.get(e);
+  // Stryker disable next-line ConditionalExpression: the cache is speed only, the search finds the same entry
   if (cached) return cached;
   const layer = 'layer' in e && typeof e.layer === 'number' ? e.layer : 0;
   const head = 'head' in e && typeof e.head === 'number' ? e.head : 0;

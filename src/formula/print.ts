@@ -122,6 +122,7 @@ function rawScore(e: Extract<Expr, { kind: 'score' }>, style: Style): string {
 }
 
 function summand(t: Expr, first: boolean, style: Style): string {
+  // Stryker disable next-line EqualityOperator: the sign of 0 is 1n, so s < 0n and s <= 0n agree
   if (t.kind === 'term' && t.coefficient.s < 0n) {
     const positive = t.coefficient.neg();
     const body = positive.equals(1)
@@ -155,6 +156,7 @@ function call(layer: number, symmetrized: boolean, left: Expr, right: Expr, styl
 
 function symbol(e: Expr, style: Style): string {
   const found = symbolOf(e);
+  // Stryker disable next-line StringLiteral: an internal error, every leaf the parser or an expansion builds has one
   if (!found) throw new Error(`no notation for ${JSON.stringify(e)}`);
   const { entry, layer, head } = found;
   const name = style === 'latex' ? entry.latex : entry.text;

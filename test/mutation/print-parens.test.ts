@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as N from '../../src/formula/nodes.js';
 import { parseFormula } from '../../src/formula/parse-formula.js';
 import { printExpr } from '../../src/formula/print.js';
+import { expandScores, rawScoreFormula } from '../../src/model/scores.js';
+import { compile } from '../../src/model/spec.js';
 import { rational } from '../../src/rational.js';
 
 describe('a term K ⊗ T where a kernel belongs', () => {
@@ -60,6 +62,32 @@ describe('a raw score term (q)ᵀ M (k) / √d_head', () => {
     expect(printExpr(e, 'latex')).toBe(
       '\\tfrac{1}{\\sqrt{4}} \\cdot {(\\mathrm{Id} \\otimes W_E)}^{\\top} \\, {W_Q^{0,1}}^{\\top} \\, W_K^{0,1} \\, ' +
         '(\\mathrm{Id} \\otimes W_E)',
+    );
+  });
+});
+
+describe('a negated sum', () => {
+  it('keeps its parentheses after the minus sign, in text and LaTeX', () => {
+    const [E, P, U] = [N.weight('W_E'), N.weight('W_pos'), N.weight('W_U')].map(w => N.kron(N.id(), w));
+    const e = N.sum([E!, N.term(rational(-1), N.sum([P!, U!]))]);
+    expect(printExpr(e)).toBe('Id ⊗ W_E - (Id ⊗ W_pos + Id ⊗ W_U)');
+    expect(printExpr(e, 'latex')).toBe(
+      '\\mathrm{Id} \\otimes W_E - (\\mathrm{Id} \\otimes W_{\\mathrm{pos}} + \\mathrm{Id} \\otimes W_U)',
+    );
+  });
+});
+
+describe('a raw score term with no map between its sides', () => {
+  it('(b_Q, b_K) is b_Qᵀ b_K / √d_head at every position pair: nothing between the two sides', () => {
+    const arch = compile(
+      'model m {\n vocab 5; context 4; width 4\n embed\n layers 1 { attention heads 1 size 4 bias }\n unembed\n}',
+    )[0]!;
+    const target = { layer: 0, head: 0 };
+    const biases = expandScores(arch, target).find(t => t.query.kind === 'bias' && t.key.kind === 'bias')!;
+    const raw = rawScoreFormula(biases, arch, target);
+    expect(printExpr(raw)).toBe('1/√4 · (1 ⊗ b_Q^{0.0})ᵀ (1 ⊗ b_K^{0.0})');
+    expect(printExpr(raw, 'latex')).toBe(
+      '\\tfrac{1}{\\sqrt{4}} \\cdot {(\\mathbf{1} \\otimes b_Q^{0,0})}^{\\top} \\, (\\mathbf{1} \\otimes b_K^{0,0})',
     );
   });
 });

@@ -110,6 +110,23 @@ describe('nesting is limited before the parser sees the text', () => {
     expect(() => parseFormula(Array(300).fill(applied(3)).join(' + '))).not.toThrow();
   });
 
+  it('a chain ends at -, at a comma and at ⊗: 150 links before and 150 after parse', () => {
+    const links = (k: number) => `${'(W_OV^{0.0})'.repeat(k)}W_E`;
+    const faces = Array(150).fill('A^{0.0}').join(' • ');
+    for (const text of [
+      `Id ⊗ ${links(150)} - ${faces} ⊗ W_E`,
+      `Id ⊗ B^{0}(${links(150)}, ${links(150)})`,
+      `(${faces} ⊗ ${links(150)})`,
+    ])
+      expect(() => parseFormula(text)).not.toThrow();
+  });
+
+  it('a chain ended at the top level leaves the count of the parentheses after it right', () => {
+    const error = catching(() => parseFormula(`Id ⊗ W_E + ${nested(10_000)}`));
+    expect(error).toBeInstanceOf(FormulaError);
+    expect((error as FormulaError).reason).toMatch(/^the formula nests more than 200 deep/);
+  });
+
   it('through --identity: one line with the column in the whole text, the text abbreviated', () => {
     const text = `${nested(10_000)} = Id ⊗ W_E`;
     const message = failure(text);
