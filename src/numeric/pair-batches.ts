@@ -140,6 +140,7 @@ export function pairLogits(
       });
       return out;
     };
+    // Stryker disable next-line EqualityOperator: a block starting at P is empty and consumes nothing
     for (let b0 = 0; b0 < P; b0 += block) {
       const b = Math.min(block, P - b0);
       const C = mixed(L, Rcolumns, b0, b);
@@ -151,8 +152,10 @@ export function pairLogits(
         for (const term of byLeft.get(i) ?? []) {
           const j = term.right;
           const values = new Float32Array(n * V);
+          // Stryker disable next-line EqualityOperator: a write past the row is overwritten by the next one, or dropped
           for (let t = 0; t < n; t++) {
             const s = scale ? scale[t]! : 1;
+            // Stryker disable next-line EqualityOperator: as above
             for (let v = 0; v < V; v++) {
               let sum = 0;
               for (const order of term.orders) sum += order.weight * (order.swapped ? D! : C)[at(t, i, v, j)]!;

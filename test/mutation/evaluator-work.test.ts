@@ -104,6 +104,12 @@ describe('the multiply-add counter', () => {
       expect(evaluator.multiplyAdds).toBe(528);
     });
     withEvaluator(withPositions, 1, tokens, evaluator => {
+      evaluator.forEachTermLogits(terms, () => {});
+      // W_E and W_pos through W_U: 60 + 60; projections: 288; M = W_out W_U: m·d·V = 120; one block of both
+      // inputs, both orders: n·b·V·m·(P + 1)·2 = 3·2·5·6·3·2 = 1080
+      expect(evaluator.multiplyAdds).toBe(1608);
+    });
+    withEvaluator(withPositions, 1, tokens, evaluator => {
       const direction = lastLogit(5, 4);
       evaluator.contributions(terms, direction);
       direction.dispose();

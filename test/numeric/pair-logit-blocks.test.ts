@@ -133,7 +133,10 @@ function batched(c: Case): Map<number, Float32Array> {
       terms,
       () => M,
       scale,
-      (i, values) => out.set(i, values.slice()),
+      (i, values) => {
+        expect(out.has(i), `term ${i} handed out twice`).toBe(false);
+        out.set(i, values.slice());
+      },
       c.blockElements,
     );
   } finally {
