@@ -49,6 +49,7 @@ export class DenseEvaluator {
   /** A kernel or feature tensor as a matrix, or a term's n × d contribution. */
   value(e: Expr): Matrix {
     let v = this.memo.get(e);
+    // Stryker disable next-line ConditionalExpression: the memo is speed only, computing again gives the same matrix
     if (!v) {
       v = this.compute(e);
       this.memo.set(e, v);
