@@ -100,15 +100,21 @@ describe('the number of score terms, counted in closed form', () => {
   });
 
   it('is the length of the expansion, for every head, with or without a degree bound or an ablation', () => {
+    let compared = 0;
     fc.assert(
       fc.property(withAttention, options, (arch, o) => {
         arch.layers.forEach((layer, l) => {
           if (!layer.attention) return;
           const target = { layer: l, head: layer.attention.heads - 1 };
-          expect(countScoreTerms(arch, target, o)).toEqual({ exact: BigInt(expandScores(arch, target, o).length) });
+          const count = countScoreTerms(arch, target, o);
+          // three layers can reach 10⁸ score terms: those are counted, not listed
+          if (!('exact' in count) || count.exact > 20_000n) return;
+          expect(count).toEqual({ exact: BigInt(expandScores(arch, target, o).length) });
+          compared++;
         });
       }),
       { numRuns: 60 },
     );
+    expect(compared).toBeGreaterThan(60);
   });
 });
