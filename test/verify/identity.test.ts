@@ -121,6 +121,11 @@ describe('nesting is limited before the parser sees the text', () => {
       expect(() => parseFormula(text)).not.toThrow();
   });
 
+  it('counts the column of the one too many from the start of its line', () => {
+    const error = catching(() => parseFormula(`Id ⊗ W_E +\n${nested(10_000)}`));
+    expect((error as FormulaError).col).toBe(MAX_NESTING + 1);
+  });
+
   it('a chain ended at the top level leaves the count of the parentheses after it right', () => {
     const error = catching(() => parseFormula(`Id ⊗ W_E + ${nested(10_000)}`));
     expect(error).toBeInstanceOf(FormulaError);
