@@ -4,7 +4,7 @@ import { visible } from '../language/visible.js';
 import { isHuggingfaceFolder, readHuggingfaceFolder } from '../numeric/huggingface-folder.js';
 import { parseFlags } from './args.js';
 import type { Io } from './io.js';
-import { refuseUnwritable, writeAtomically } from './write-file.js';
+import { refuseOutput, writeAtomically } from './write-file.js';
 
 const HELP = `usage: pathsum import DIR [-o FILE.pathsum]
 
@@ -31,9 +31,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       `import takes one Hugging Face folder, found ${positionals.length}; see 'pathsum import --help'`,
     );
   const folder = positionals[0]!;
-  if (values.output !== undefined && !values.output.endsWith('.pathsum'))
-    throw new UserError(`import: the output file must end in .pathsum, found '${values.output}'`);
-  if (values.output !== undefined) refuseUnwritable(values.output);
+  if (values.output !== undefined) refuseOutput('import', values.output, '.pathsum');
   if (!isHuggingfaceFolder(folder))
     throw new UserError(`${folder}: not a Hugging Face folder (a directory holding config.json and no .pathsum spec)`);
   const { spec } = readHuggingfaceFolder(folder);

@@ -12,7 +12,7 @@ import { visible } from '../language/visible.js';
 import { integerFlag, parseFlags } from './args.js';
 import type { Io } from './io.js';
 import { namedFilters, selection, selectionFlags, type SelectionValues } from './selection.js';
-import { refuseUnwritable, writeAtomically } from './write-file.js';
+import { refuseOutput, writeAtomically } from './write-file.js';
 import { refuseTooManyTerms, termLimitFlags, type TermLimitValues } from './term-limit.js';
 import { type EvaluationValues, evaluatedListing, evaluationFlags, refuseEvaluationFlags } from './latex-evaluation.js';
 
@@ -105,8 +105,7 @@ export async function run(args: string[], io: Io): Promise<number> {
 
 function outputFlag(output: string | undefined): string {
   if (!output) throw new UserError('latex: name the output file with -o FILE.tex');
-  if (!output.endsWith('.tex')) throw new UserError(`latex: the output file must end in .tex, found '${output}'`);
-  refuseUnwritable(output);
+  refuseOutput('latex', output, '.tex');
   return output;
 }
 

@@ -5,7 +5,6 @@ import type { Architecture } from '../language/architecture.js';
 import { countTerms, formatTotal } from '../model/count.js';
 import { expand } from '../model/expand.js';
 import { selectModel } from '../model/spec.js';
-import { UserError } from '../errors.js';
 import { visible } from '../language/visible.js';
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { readSpecSource } from '../numeric/spec-source.js';
@@ -17,7 +16,7 @@ import { modelFlags, modelOptions, type ModelValues, tokensFlag } from './model-
 import { progress } from './progress.js';
 import { oneSpec, targetFlag, targetFlags, type TargetValues } from './target-flags.js';
 import { DEFAULT_MAX_TERMS, termLimitFlags, type TermLimitValues } from './term-limit.js';
-import { refuseUnwritable, writeAtomically } from './write-file.js';
+import { refuseOutput, writeAtomically } from './write-file.js';
 
 const HELP = `usage: pathsum report SPEC --tokens T1,T2,... [-o FILE.html] [options]
 
@@ -75,9 +74,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     return 0;
   }
   const spec = oneSpec('report', positionals);
-  if (values.output !== undefined && !values.output.endsWith('.html'))
-    throw new UserError(`report: the output file must end in .html, found '${values.output}'`);
-  if (values.output !== undefined) refuseUnwritable(values.output);
+  if (values.output !== undefined) refuseOutput('report', values.output, '.html');
   const backendChoice = parseBackend(values.backend);
   const seed = seedFlag('report', values.seed) ?? 0;
   const { file, models } = readSpecSource(spec);

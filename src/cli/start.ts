@@ -20,13 +20,12 @@ import {
 import { parseBackend, useBackend } from '../numeric/backend.js';
 import { loadModel, type Model } from '../numeric/model.js';
 import { visible } from '../language/visible.js';
-import { UserError } from '../errors.js';
 import { parseFlags } from './args.js';
 import { packageRoot } from './package-root.js';
 import { summarize } from './check.js';
 import type { Io } from './io.js';
 import { progress } from './progress.js';
-import { refuseUnwritable, writeAtomically } from './write-file.js';
+import { refuseOutput, writeAtomically } from './write-file.js';
 
 const HELP = `usage: pathsum start [options]
 
@@ -75,8 +74,7 @@ export async function tourSteps(args: string[], io: Io): Promise<number | (() =>
     return 0;
   }
   const file = values.output ?? 'pathsum-tour.tex';
-  if (!file.endsWith('.tex')) throw new UserError(`start: the output file must end in .tex, found '${file}'`);
-  refuseUnwritable(file);
+  refuseOutput('start', file, '.tex');
   const backend = await useBackend(parseBackend(values.backend));
   const model = loadModel(bundledModel());
   const terms = [...expand(model.arch)];

@@ -21,10 +21,11 @@ export function writeAtomically(path: string, text: string): void {
 }
 
 /**
- * Refuses, before a command does its work, a path that writeAtomically would refuse: anything but a
- * regular file already there, or a missing directory.
+ * Refuses, before `command` does its work, an output file it could not write: a name without its
+ * `suffix`, or a path writeAtomically would refuse (anything but a regular file there, a missing directory).
  */
-export function refuseUnwritable(path: string): void {
+export function refuseOutput(command: string, path: string, suffix: string): void {
+  if (!path.endsWith(suffix)) throw new UserError(`${command}: the output file must end in ${suffix}, found '${path}'`);
   refuseNonRegular(path);
   const directory = dirname(path);
   if (!existsSync(directory)) throw new UserError(`cannot write ${path}: the directory ${directory} does not exist`);
