@@ -92,15 +92,18 @@ export function countPairsEntering(
   constants: number,
   options: ExpandOptions = {},
 ): Total {
-  const sides = (cap: number) => add(walk(blocks, options, cap, block).stream, monomial(cap, 0, BigInt(constants)));
-  const highest = 2n * walk(blocks, options, 0, block).top;
-  if (options.maxDegree === undefined || BigInt(options.maxDegree) >= highest) {
-    const { maxDegree: _none, ...unbounded } = options;
-    const { total } = add(walk(blocks, unbounded, 0, block).stream, monomial(0, 0, BigInt(constants)));
+  const sides = (o: ExpandOptions, cap: number) =>
+    add(walk(blocks, o, cap, block).stream, monomial(cap, 0, BigInt(constants)));
+  const { maxDegree, ...unbounded } = options;
+  const everyPair = () => {
+    const { total } = sides(unbounded, 0);
     return mulTotals(total, total);
-  }
-  if (options.maxDegree > DEGREE_CAP_LIMIT) throw new DegreeCapError(options.maxDegree, highest);
-  return orderedPairs(sides(options.maxDegree)).poly.reduce(addTotals, ZERO);
+  };
+  if (maxDegree === undefined) return everyPair();
+  const highest = 2n * walk(blocks, options, 0, block).top;
+  if (BigInt(maxDegree) >= highest) return everyPair();
+  if (maxDegree > DEGREE_CAP_LIMIT) throw new DegreeCapError(maxDegree, highest);
+  return orderedPairs(sides(options, maxDegree)).poly.reduce(addTotals, ZERO);
 }
 
 /** Per degree up to `cap`; with a degree bound, the total of the degrees kept. */
